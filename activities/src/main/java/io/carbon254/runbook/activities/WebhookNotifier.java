@@ -1,0 +1,88 @@
+package io.carbon254.runbook.activities;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.carbon254.runbook.config.Notifications;
+import io.carbon254.runbook.engine.Notification;
+import io.carbon254.runbook.engine.NotifierActivities;
+import io.temporal.failure.ApplicationFailure;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Posts notifications to Slack-compatible incoming webhooks ({@code {"text": ...}}). A webhook's
+ * URL is its credential: it is resolved here, used, and never logged or put in an error.
+ */
+public final class WebhookNotifier implements NotifierActivities {
+
+  private static final Logger log = LoggerFactory.getLogger(WebhookNotifier.class);
+  private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private final OkHttpClient http;
+  private final SecretResolver secrets;
+
+  public WebhookNotifier(OkHttpClient http, SecretResolver secrets) {
+    this.http = http;
+    this.secrets = secrets;
+  }
+
+  @Override
+  public void notify(Notifications targets, Notification notification) {
+    List<String> failures = new ArrayList<>();
+    for (Notifications.Webhook webhook : targets.webhooks()) {
+      String failure = post(webhook, notification);
+      if (failure != null) {
+        failures.add(failure);
+      }
+    }
+    if (!failures.isEmpty()) {
+      throw ApplicationFailure.newFailure(String.join("; ", failures), "WebhookFailed");
+    }
+  }
+
+  /** Posts to one webhook; returns why it failed, or null. */
+  private String post(Notifications.Webhook webhook, Notification notification) {
+    String url;
+    try {
+      url = secrets.resolve(webhook.url());
+    } catch (SecretUnavailableException e) {
+      return "webhook '" + webhook.name() + "': " + e.getMessage();
+    }
+    Request request;
+    try {
+      request = new Request.Builder().url(url).post(RequestBody.create(body(notification), JSON)).build();
+    } catch (IllegalArgumentException e) {
+      return "webhook '" + webhook.name() + "': the URL in " + webhook.url().describe() + " is not an http(s) URL";
+    }
+    try (Response response = http.newCall(request).execute()) {
+      if (!response.isSuccessful()) {
+        return "webhook '" + webhook.name() + "' answered " + response.code() + " " + response.message();
+      }
+      log.info("notified webhook '{}': {}", webhook.name(), notification.title());
+      return null;
+    } catch (IOException e) {
+      // The exception text may carry the URL; name only its kind.
+      return "webhook '" + webhook.name() + "' unreachable (" + e.getClass().getSimpleName() + ")";
+    }
+  }
+
+  static String body(Notification n) {
+    StringBuilder text = new StringBuilder("*").append(n.title()).append("*  (").append(n.workflowId()).append(")\n")
+        .append(n.markdown());
+    if (n.command() != null) {
+      text.append("\n`").append(n.command()).append('`');
+    }
+    ObjectNode json = MAPPER.createObjectNode();
+    json.put("text", text.toString());
+    return json.toString();
+  }
+}

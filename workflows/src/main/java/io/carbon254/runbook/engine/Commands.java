@@ -1,0 +1,45 @@
+package io.carbon254.runbook.engine;
+
+/**
+ * The exact commands that answer a run, shown in the Web UI's current details and in
+ * notifications. The CLI implements these words; keep the two in step.
+ */
+public final class Commands {
+
+  private Commands() {}
+
+  public static String approve(String workflowId, String gate) {
+    return "runbook approve " + workflowId + " --gate " + gate + " --as <you>";
+  }
+
+  public static String reject(String workflowId, String gate) {
+    return "runbook reject " + workflowId + " --gate " + gate + " --as <you> --reason \"<why>\"";
+  }
+
+  public static String decide(String workflowId, String step) {
+    return "runbook decide " + workflowId + " --step " + step + " retry|skip|abort --as <you> --reason \"<why>\"";
+  }
+
+  public static String taskDone(String workflowId, String task) {
+    return "runbook done " + workflowId + " --task " + task + " --as <you> [--value V ...]";
+  }
+
+  /** The JSON input of the Web UI's "Send signal" → {@code approve} for this gate instance. */
+  public static String approveSignalInput(String gate, int instance, String planHash) {
+    return "{\"gate\":\"" + gate + "\",\"instance\":" + instance + ",\"actor\":\"<you>\""
+        + (planHash == null ? "" : ",\"planHash\":\"" + planHash + "\"") + "}";
+  }
+
+  /** The JSON input of the Web UI's "Send signal" → {@code reject} for this gate instance. */
+  public static String rejectSignalInput(String gate, int instance) {
+    return "{\"gate\":\"" + gate + "\",\"instance\":" + instance + ",\"actor\":\"<you>\",\"comment\":\"<why>\"}";
+  }
+
+  public static String operatorSignalInput(String step) {
+    return "{\"step\":\"" + step + "\",\"action\":\"RETRY|SKIP|ABORT\",\"actor\":\"<you>\",\"reason\":\"<why>\"}";
+  }
+
+  public static String taskDoneSignalInput(String task) {
+    return "{\"task\":\"" + task + "\",\"actor\":\"<you>\",\"notes\":\"\",\"values\":[]}";
+  }
+}

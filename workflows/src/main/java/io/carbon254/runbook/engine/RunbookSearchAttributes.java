@@ -1,0 +1,30 @@
+package io.carbon254.runbook.engine;
+
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.common.SearchAttributeKey;
+import java.util.Map;
+
+/**
+ * The typed search attributes every run keeps up to date, so that the Web UI and {@code runbook
+ * list} can filter runs ({@code RunbookState = "AWAITING_APPROVAL"}). A Temporal namespace must
+ * have them registered: docker-compose's setup step, {@code runbook dev} and the tests do it from
+ * {@link #ALL}.
+ */
+public final class RunbookSearchAttributes {
+
+  public static final SearchAttributeKey<String> RUNBOOK_NAME = SearchAttributeKey.forKeyword("RunbookName");
+  public static final SearchAttributeKey<String> RUNBOOK_STATE = SearchAttributeKey.forKeyword("RunbookState");
+  public static final SearchAttributeKey<String> RUNBOOK_STEP = SearchAttributeKey.forKeyword("RunbookStep");
+  public static final SearchAttributeKey<Boolean> AWAITING_APPROVAL = SearchAttributeKey.forBoolean("AwaitingApproval");
+  public static final SearchAttributeKey<String> PLATFORM = SearchAttributeKey.forKeyword("Platform");
+
+  /** Name → type, for registration. */
+  public static final Map<String, IndexedValueType> ALL = Map.of(
+      RUNBOOK_NAME.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+      RUNBOOK_STATE.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+      RUNBOOK_STEP.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+      AWAITING_APPROVAL.getName(), IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+      PLATFORM.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+
+  private RunbookSearchAttributes() {}
+}

@@ -1,0 +1,6 @@
+package io.carbon254.runbook.engine;
+
+public enum Verdict {
+  APPROVE,
+  REJECT
+}

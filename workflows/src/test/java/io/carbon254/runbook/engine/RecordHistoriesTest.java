@@ -1,0 +1,100 @@
+package io.carbon254.runbook.engine;
+
+import static io.carbon254.runbook.engine.RunbookEngineTest.approve;
+import static io.carbon254.runbook.engine.RunbookEngineTest.approvePlan;
+import static io.carbon254.runbook.engine.RunbookEngineTest.awaitStatus;
+import static io.carbon254.runbook.engine.RunbookEngineTest.failure;
+import static io.carbon254.runbook.engine.RunbookEngineTest.platform;
+import static io.carbon254.runbook.engine.RunbookEngineTest.result;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.carbon254.runbook.config.Approvals;
+import io.temporal.client.WorkflowClient;
+import io.temporal.common.WorkflowExecutionHistory;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.testing.WorkflowReplayer;
+import io.temporal.worker.Worker;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Produces the histories that {@link ReplayTest} replays. Every build runs these scenarios and
+ * replays what they produce; with {@code -Drecord.histories=true} it also writes them to
+ * {@code src/test/resources/histories/}, to be committed with the workflow change they record:
+ *
+ * <pre>mvn -pl config-model,workflows test -Dtest=RecordHistoriesTest -Drecord.histories=true</pre>
+ */
+class RecordHistoriesTest {
+
+  @RegisterExtension
+  static final TestWorkflowExtension temporal = RunbookEngineTest.withSearchAttributes(TestWorkflowExtension.newBuilder())
+      .registerWorkflowImplementationTypes(DrillWorkflowImpl.class)
+      .setDoNotStart(true)
+      .build();
+
+  private final DrillWorld world = new DrillWorld();
+  private WorkflowClient client;
+  private String taskQueue;
+
+  @BeforeEach
+  void startWorker(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    worker.registerActivitiesImplementations(world, new RecordingNotifier());
+    env.start();
+    this.client = client;
+    this.taskQueue = worker.getTaskQueue();
+  }
+
+  @Test
+  void drillWithEveryKindOfHumanStep() throws Exception {
+    world.failNext("alpha", 1);
+    DrillWorkflow drill = start(new RunbookRequest(platform(Approvals.anyone()), Mode.APPLY, "alice", Map.of("manual-task", "true")));
+    approvePlan(drill, "bob");
+    awaitStatus(drill, "create-alpha to fail", s -> s.awaitingOperator() != null);
+    drill.operate(new OperatorAction("create-alpha", OperatorAction.Action.RETRY, "erin", null));
+    approve(drill, "approve-go-live", "bob");
+    awaitStatus(drill, "the manual task", s -> s.openTask() != null);
+    world.readyHosts.add("worker-1");
+    drill.manualTaskDone(new ManualTaskReport("provision-hosts", "frank", null, List.of("worker-1")));
+    assertThat(result(drill).outcome()).isEqualTo(RunbookResult.Outcome.SUCCEEDED);
+
+    keep("DrillWorkflow-every-human-step");
+  }
+
+  @Test
+  void drillAbortedWithCompensations() throws Exception {
+    world.failNext("go-live", 1);
+    DrillWorkflow drill = start(RunbookRequest.apply(platform(Approvals.anyone()), "alice"));
+    approvePlan(drill, "bob");
+    approve(drill, "approve-go-live", "bob");
+    awaitStatus(drill, "go-live to fail", s -> "go-live".equals(s.awaitingOperator()));
+    drill.operate(new OperatorAction("go-live", OperatorAction.Action.ABORT, "erin", "broken"));
+    assertThat(failure(drill).getType()).isEqualTo("RunbookAborted");
+
+    keep("DrillWorkflow-aborted");
+  }
+
+  private DrillWorkflow start(RunbookRequest request) {
+    RunbookLauncher.start(client, "drill", "DrillWorkflow", request, taskQueue);
+    return client.newWorkflowStub(DrillWorkflow.class, RunbookLauncher.workflowId("drillplat", "drill"));
+  }
+
+  private void keep(String name) throws Exception {
+    WorkflowExecutionHistory history = client.fetchHistory(RunbookLauncher.workflowId("drillplat", "drill"));
+    WorkflowReplayer.replayWorkflowExecution(history, DrillWorkflowImpl.class);
+    if (Boolean.getBoolean("record.histories")) {
+      write(name, history);
+    }
+  }
+
+  private static void write(String name, WorkflowExecutionHistory history) throws IOException {
+    Files.createDirectories(ReplayTest.HISTORIES);
+    Files.writeString(ReplayTest.HISTORIES.resolve(name + ".json"), history.toJson(true), StandardCharsets.UTF_8);
+  }
+}
