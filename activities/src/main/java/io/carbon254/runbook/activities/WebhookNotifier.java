@@ -37,41 +37,52 @@ public final class WebhookNotifier implements NotifierActivities {
 
   @Override
   public void notify(Notifications targets, Notification notification) {
-    List<String> failures = new ArrayList<>();
+    List<Failure> failures = new ArrayList<>();
     for (Notifications.Webhook webhook : targets.webhooks()) {
-      String failure = post(webhook, notification);
+      Failure failure = post(webhook, notification);
       if (failure != null) {
         failures.add(failure);
       }
     }
-    if (!failures.isEmpty()) {
-      throw ApplicationFailure.newFailure(String.join("; ", failures), "WebhookFailed");
+    if (failures.isEmpty()) {
+      return;
     }
+    String message = String.join("; ", failures.stream().map(Failure::message).toList());
+    // A missing secret or a refused request will not heal by retrying; an outage may.
+    if (failures.stream().anyMatch(Failure::transientFault)) {
+      throw ApplicationFailure.newFailure(message, "WebhookFailed");
+    }
+    throw ApplicationFailure.newNonRetryableFailure(message, "WebhookRefused");
   }
 
+  private record Failure(String message, boolean transientFault) {}
+
   /** Posts to one webhook; returns why it failed, or null. */
-  private String post(Notifications.Webhook webhook, Notification notification) {
+  private Failure post(Notifications.Webhook webhook, Notification notification) {
     String url;
     try {
       url = secrets.resolve(webhook.url());
     } catch (SecretUnavailableException e) {
-      return "webhook '" + webhook.name() + "': " + e.getMessage();
+      return new Failure("webhook '" + webhook.name() + "': " + e.getMessage(), false);
     }
     Request request;
     try {
       request = new Request.Builder().url(url).post(RequestBody.create(body(notification), JSON)).build();
     } catch (IllegalArgumentException e) {
-      return "webhook '" + webhook.name() + "': the URL in " + webhook.url().describe() + " is not an http(s) URL";
+      return new Failure("webhook '" + webhook.name() + "': the URL in " + webhook.url().describe()
+          + " is not an http(s) URL", false);
     }
     try (Response response = http.newCall(request).execute()) {
       if (!response.isSuccessful()) {
-        return "webhook '" + webhook.name() + "' answered " + response.code() + " " + response.message();
+        boolean transientFault = response.code() >= 500 || response.code() == 429;
+        return new Failure("webhook '" + webhook.name() + "' answered " + response.code() + " " + response.message(),
+            transientFault);
       }
       log.info("notified webhook '{}': {}", webhook.name(), notification.title());
       return null;
     } catch (IOException e) {
       // The exception text may carry the URL; name only its kind.
-      return "webhook '" + webhook.name() + "' unreachable (" + e.getClass().getSimpleName() + ")";
+      return new Failure("webhook '" + webhook.name() + "' unreachable (" + e.getClass().getSimpleName() + ")", true);
     }
   }
 

@@ -5,12 +5,10 @@ package io.carbon254.runbook.engine;
  * and the summary on the step, so the checklist and the result say {@code CREATED}, {@code
  * UPDATED} or {@code UNCHANGED} without further code in the runbook.
  */
-public interface Changed {
+public interface Changed extends Summarized {
 
   Change change();
 
-  /** One line for the operator, e.g. "bucket 254carbon-backups, versioning Enabled". */
-  String summary();
 
   /** A result for steps whose activity returns nothing else. */
   record Result(Change change, String summary) implements Changed {}

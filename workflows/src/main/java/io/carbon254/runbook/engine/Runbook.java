@@ -857,6 +857,8 @@ public final class Runbook {
     if (result instanceof Changed changed) {
       step.change = changed.change();
       step.summary = changed.summary();
+    } else if (result instanceof Summarized summarized) {
+      step.summary = summarized.summary();
     } else if (result instanceof Verification v) {
       step.summary = v.evidence();
     } else if (result instanceof String text) {

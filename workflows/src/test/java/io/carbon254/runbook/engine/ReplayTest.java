@@ -24,7 +24,9 @@ import org.junit.jupiter.api.TestFactory;
 class ReplayTest {
 
   /** Every workflow type and its implementation. Each must ship at least one recorded history. */
-  static final Map<String, Class<?>> WORKFLOW_TYPES = Map.of("DrillWorkflow", DrillWorkflowImpl.class);
+  static final Map<String, Class<?>> WORKFLOW_TYPES = Map.of(
+      "DrillWorkflow", DrillWorkflowImpl.class,
+      "PlatformCheckWorkflow", io.carbon254.runbook.platformcheck.PlatformCheckWorkflowImpl.class);
 
   static final Path HISTORIES = Path.of("src/test/resources/histories");
 

@@ -1,0 +1,62 @@
+package io.carbon254.runbook.platformcheck;
+
+import io.carbon254.runbook.config.PlatformConfig;
+import io.carbon254.runbook.engine.AbstractRunbookWorkflow;
+import io.carbon254.runbook.engine.RunbookRequest;
+import io.carbon254.runbook.engine.RunbookResult;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.workflow.Functions;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+public class PlatformCheckWorkflowImpl extends AbstractRunbookWorkflow implements PlatformCheckWorkflow {
+
+  /** Reads only: quick retries, then an operator decides (usually the cluster is unreachable). */
+  static final ActivityOptions CHECKS = ActivityOptions.newBuilder()
+      .setStartToCloseTimeout(Duration.ofMinutes(1))
+      .setRetryOptions(RetryOptions.newBuilder()
+          .setInitialInterval(Duration.ofSeconds(1))
+          .setMaximumInterval(Duration.ofSeconds(10))
+          .setMaximumAttempts(4)
+          .build())
+      .build();
+
+  private final PlatformCheckActivities platform = runbook.activities(PlatformCheckActivities.class, CHECKS);
+
+  public PlatformCheckWorkflowImpl() {
+    super(RUNBOOK);
+  }
+
+  @Override
+  public RunbookResult run(RunbookRequest request) {
+    PlatformConfig p = request.platform();
+    Map<String, CheckResult> results = new LinkedHashMap<>();
+    return runbook.run(request, rb -> {
+      check(results, "cluster", "Kubernetes API reachable, nodes", platform::checkCluster);
+      check(results, "namespaces", "Platform namespaces exist", () -> platform.checkNamespaces(p.namespaces()));
+      check(results, "workloads", "Service workloads ready", () -> platform.checkWorkloads(p.services()));
+      check(results, "monitoring", "Prometheus targets, ServiceMonitors, Grafana dashboards",
+          () -> platform.checkMonitoring(p.monitoring()));
+      check(results, "sso", "Ingresses protected by Cloudflare Access", () -> platform.checkSso(p.sso(), p.services()));
+      check(results, "backups", "Velero, storage location, schedules, MinIO", () -> platform.checkBackups(p.backup()));
+      check(results, "autoscaling", "Metrics API and HPAs", () -> platform.checkAutoscaling(p.hpa()));
+      check(results, "image-mirroring", "Harbor health, workloads pulling from Harbor",
+          () -> platform.checkImageMirroring(p.harbor(), p.namespaces()));
+      check(results, "high-availability", "Worker nodes, PostgreSQL standby, distributed MinIO",
+          () -> platform.checkHighAvailability(p.ha()));
+
+      ReadinessReport report = ReadinessReport.of(results);
+      rb.output("score", report.score() + "%");
+      rb.output("report", report.markdown());
+    });
+  }
+
+  private void check(Map<String, CheckResult> results, String id, String title, Functions.Func<CheckResult> check) {
+    CheckResult result = runbook.step("check-" + id, title, check);
+    if (result != null) {
+      results.put(id, result);
+    }
+  }
+}
