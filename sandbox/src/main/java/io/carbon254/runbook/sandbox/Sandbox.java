@@ -1,0 +1,360 @@
+package io.carbon254.runbook.sandbox;
+
+import io.carbon254.runbook.config.PlatformConfig;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.VersionInfo;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import mockwebserver3.MockWebServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An in-process simulated 254Carbon platform, reachable over loopback from this and other
+ * processes: a Kubernetes API (fabric8 CRUD mock) seeded with the platform as the status report
+ * found it, small controller {@link Simulator}s, and HTTP fakes of Prometheus, Harbor and MinIO.
+ *
+ * <pre>{@code
+ * try (Sandbox sandbox = Sandbox.start(ConfigLoader.loadDefault())) {
+ *   sandbox.publish(Sandbox.defaultStateDir());   // other processes: SandboxEndpoints.read(...)
+ *   KubernetesClient k8s = sandbox.kubernetesClient();
+ * }
+ * }</pre>
+ *
+ * Everything lives in memory and is gone on {@link #close()}.
+ */
+public final class Sandbox implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Sandbox.class);
+
+  /** Demo credentials planted in the sandbox's Secrets (never real ones). */
+  public static final String DEMO_MINIO_ACCESS_KEY = "sandbox-minio-access";
+
+  public static final String DEMO_MINIO_SECRET_KEY = "sandbox-minio-secret-Kp3x9";
+  public static final String DEMO_HARBOR_ADMIN_PASSWORD = "Harbor12345-sandbox";
+  public static final String DEMO_POSTGRES_PASSWORD = "sandbox-postgres-Zq71";
+
+  /** The Kubernetes version the simulated API server and node report. */
+  public static final String KUBERNETES_VERSION = PlatformSeeder.KUBELET_VERSION;
+
+  /** The file name of the endpoints file in a state directory. */
+  public static final String STATE_FILE_NAME = "sandbox.json";
+
+  // Both mock servers log every request through java.util.logging at INFO; keep them quiet
+  // (strong references: JUL holds loggers weakly and would forget the level).
+  private static final java.util.logging.Logger FABRIC8_MOCK_LOG =
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver.MockWebServer");
+  private static final java.util.logging.Logger OKHTTP_MOCK_LOG =
+      java.util.logging.Logger.getLogger("mockwebserver3.MockWebServer");
+
+  static {
+    FABRIC8_MOCK_LOG.setLevel(Level.WARNING);
+    OKHTTP_MOCK_LOG.setLevel(Level.WARNING);
+  }
+
+  private final PlatformConfig config;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final List<Path> published = new ArrayList<>();
+  private KubernetesMockServer server;
+  private KubernetesClient client;
+  private SandboxEndpoints endpoints;
+  private TestCertificateAuthority ca;
+
+  private Sandbox(PlatformConfig config) {
+    this.config = config;
+  }
+
+  /** Starts a sandbox of {@code config} with the default fakes and simulators. */
+  public static Sandbox start(PlatformConfig config) {
+    return builder(config).start();
+  }
+
+  /** A sandbox with other fakes or further simulators. */
+  public static Builder builder(PlatformConfig config) {
+    return new Builder(config);
+  }
+
+  /** The platform this sandbox simulates. */
+  public PlatformConfig config() {
+    return config;
+  }
+
+  /** Where the sandbox answers. */
+  public SandboxEndpoints endpoints() {
+    return endpoints;
+  }
+
+  /** A client of the simulated API, owned by the sandbox (closed with it; do not close it yourself). */
+  public KubernetesClient kubernetesClient() {
+    return client;
+  }
+
+  /** The cluster CA published in {@code kube-public/cluster-info}. */
+  public TestCertificateAuthority certificateAuthority() {
+    return ca;
+  }
+
+  /**
+   * Writes {@link #endpoints()} to {@link #stateFile(Path) stateFile(stateDir)} for other
+   * processes, and deletes that file again on {@link #close()}.
+   */
+  public Path publish(Path stateDir) {
+    Path file = stateFile(stateDir);
+    endpoints.write(file);
+    synchronized (published) {
+      published.add(file);
+    }
+    log.info("sandbox endpoints written to {}", file);
+    return file;
+  }
+
+  /** The endpoints file in a state directory. */
+  public static Path stateFile(Path stateDir) {
+    return stateDir.resolve(STATE_FILE_NAME);
+  }
+
+  /** {@code $RUNBOOK_STATE_DIR}, else {@code $XDG_STATE_HOME/runbook}, else {@code ~/.local/state/runbook}. */
+  public static Path defaultStateDir() {
+    return defaultStateDir(System.getenv());
+  }
+
+  static Path defaultStateDir(Map<String, String> env) {
+    String explicit = env.get("RUNBOOK_STATE_DIR");
+    if (explicit != null && !explicit.isBlank()) {
+      return Path.of(explicit);
+    }
+    String xdg = env.get("XDG_STATE_HOME");
+    if (xdg != null && !xdg.isBlank()) {
+      return Path.of(xdg, "runbook");
+    }
+    return Path.of(System.getProperty("user.home"), ".local", "state", "runbook");
+  }
+
+  /** Stops simulators, fakes and the API server, frees their ports and deletes published endpoint files. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    List<AutoCloseable> reversed = new ArrayList<>(resources);
+    java.util.Collections.reverse(reversed);
+    for (AutoCloseable resource : reversed) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        log.warn("sandbox: closing {} failed: {}", resource, e.toString());
+      }
+    }
+    synchronized (published) {
+      for (Path file : published) {
+        try {
+          Files.deleteIfExists(file);
+        } catch (IOException e) {
+          log.warn("sandbox: cannot delete {}: {}", file, e.toString());
+        }
+      }
+    }
+    log.info("sandbox stopped");
+  }
+
+  private void doStart(Builder b) {
+    InetAddress loopback = InetAddress.getLoopbackAddress();
+    ca = TestCertificateAuthority.generate();
+
+    HttpFake prometheusFake = b.prometheus != null ? b.prometheus : new PrometheusFake();
+    HttpFake harborFake = b.harbor != null ? b.harbor : new HarborFake();
+    HttpFake minioFake = b.minio != null ? b.minio : new MinioFake();
+    String prometheusUrl = serve(prometheusFake, loopback);
+    String harborUrl = serve(harborFake, loopback);
+    String minioUrl = serve(minioFake, loopback);
+
+    SandboxDispatcher dispatcher = new SandboxDispatcher(KUBERNETES_VERSION);
+    String monitoringNs = config.monitoring() != null && config.monitoring().namespace() != null
+        ? config.monitoring().namespace() : "monitoring";
+    if (config.monitoring() != null && config.monitoring().prometheusService() != null) {
+      dispatcher.proxy(monitoringNs, config.monitoring().prometheusService(), prometheusFake);
+    }
+    dispatcher.proxy(monitoringNs, "prometheus-operated", prometheusFake);
+    if (config.harbor() != null) {
+      dispatcher.proxy(config.harbor().namespace(), "harbor-core", harborFake);
+      dispatcher.proxy(config.harbor().namespace(), "harbor", harborFake);
+    }
+    if (config.ha() != null && config.ha().minio() != null) {
+      String switchService = config.ha().minio().switchService() == null ? "minio-service" : config.ha().minio().switchService();
+      dispatcher.proxy(config.ha().minio().namespace(), switchService, minioFake);
+    }
+
+    String[] v = KUBERNETES_VERSION.substring(1).split("\\.");
+    server =
+        new KubernetesMockServer(
+            new Context(),
+            new io.fabric8.mockwebserver.MockWebServer(),
+            new HashMap<>(),
+            dispatcher,
+            false,
+            new VersionInfo.Builder().withMajor(v[0]).withMinor(v[1]).withGitVersion(KUBERNETES_VERSION).build());
+    server.init(loopback, 0);
+    resources.add(closer("Kubernetes API mock", server::destroy));
+    String kubernetesUrl = "http://" + loopback.getHostAddress() + ":" + server.getPort();
+
+    endpoints = new SandboxEndpoints(kubernetesUrl, routes(prometheusUrl, harborUrl, minioUrl));
+    client = new KubernetesClientBuilder().withConfig(endpoints.kubernetesConfig()).build();
+    resources.add(closer("sandbox Kubernetes client", client::close));
+
+    new PlatformSeeder(config, client, ca).seed();
+
+    List<Simulator> simulators = new ArrayList<>();
+    if (b.rolloutSimulator) {
+      simulators.add(new RolloutSimulator(b.rolloutDelay));
+    }
+    simulators.addAll(b.simulators);
+    for (Simulator simulator : simulators) {
+      simulator.start(client);
+      resources.add(closer("simulator " + simulator.name(), simulator::close));
+    }
+    log.info("sandbox of platform {} running: Kubernetes API {}, Prometheus {}, Harbor {}, MinIO {}",
+        config.name(), kubernetesUrl, prometheusUrl, harborUrl, minioUrl);
+  }
+
+  private Map<String, String> routes(String prometheusUrl, String harborUrl, String minioUrl) {
+    Map<String, String> routes = new LinkedHashMap<>();
+    if (config.harbor() != null) {
+      route(routes, config.harbor().url(), harborUrl);
+      for (String host : config.harbor().alternateHosts()) {
+        route(routes, "https://" + host, harborUrl);
+      }
+    }
+    if (config.backup() != null) {
+      if (config.backup().objectStore() != null) {
+        route(routes, config.backup().objectStore().endpoint(), minioUrl);
+      }
+      if (config.backup().storageLocation() != null) {
+        route(routes, config.backup().storageLocation().config().get("s3Url"), minioUrl);
+        route(routes, config.backup().storageLocation().config().get("publicUrl"), minioUrl);
+      }
+    }
+    if (config.monitoring() != null) {
+      route(routes, config.monitoring().prometheusUrl(), prometheusUrl);
+    }
+    return routes;
+  }
+
+  /** Adds {@code scheme://host[:port]} of {@code realUrl} → {@code fakeUrl}. */
+  private static void route(Map<String, String> routes, String realUrl, String fakeUrl) {
+    if (realUrl == null || realUrl.isBlank()) {
+      return;
+    }
+    URI uri = URI.create(realUrl.trim());
+    if (uri.getScheme() == null || uri.getHost() == null) {
+      log.warn("sandbox: no route for {} (not an absolute URL)", realUrl);
+      return;
+    }
+    String key = uri.getScheme() + "://" + uri.getHost() + (uri.getPort() == -1 ? "" : ":" + uri.getPort());
+    routes.putIfAbsent(key, fakeUrl);
+  }
+
+  private String serve(HttpFake fake, InetAddress loopback) {
+    MockWebServer web = new MockWebServer();
+    web.setDispatcher(fake.dispatcher());
+    try {
+      web.start(loopback, 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException("sandbox: cannot start the " + fake.getClass().getSimpleName() + " on loopback", e);
+    }
+    resources.add(closer(fake.getClass().getSimpleName(), web::close));
+    return "http://" + loopback.getHostAddress() + ":" + web.getPort();
+  }
+
+  private static AutoCloseable closer(String what, Runnable close) {
+    return new AutoCloseable() {
+      @Override
+      public void close() {
+        close.run();
+      }
+
+      @Override
+      public String toString() {
+        return what;
+      }
+    };
+  }
+
+  /** Options of a sandbox. */
+  public static final class Builder {
+    private final PlatformConfig config;
+    private final List<Simulator> simulators = new ArrayList<>();
+    private boolean rolloutSimulator = true;
+    private Duration rolloutDelay = Duration.ofMillis(300);
+    private HttpFake prometheus;
+    private HttpFake harbor;
+    private HttpFake minio;
+
+    private Builder(PlatformConfig config) {
+      this.config = java.util.Objects.requireNonNull(config, "config");
+    }
+
+    /** Runs a further simulator (after the built-in ones), closed with the sandbox. */
+    public Builder simulator(Simulator simulator) {
+      simulators.add(simulator);
+      return this;
+    }
+
+    /** How long a simulated rollout takes (default 300 ms). */
+    public Builder rolloutDelay(Duration delay) {
+      this.rolloutDelay = delay;
+      return this;
+    }
+
+    /** Without the built-in {@link RolloutSimulator}: workloads changed by a test stay un-rolled-out. */
+    public Builder withoutRolloutSimulator() {
+      this.rolloutSimulator = false;
+      return this;
+    }
+
+    /** Another Prometheus fake (default {@link PrometheusFake}). */
+    public Builder prometheus(HttpFake fake) {
+      this.prometheus = fake;
+      return this;
+    }
+
+    /** Another Harbor fake, e.g. a stateful Harbor API (default {@link HarborFake}). */
+    public Builder harbor(HttpFake fake) {
+      this.harbor = fake;
+      return this;
+    }
+
+    /** Another MinIO fake (default {@link MinioFake}). */
+    public Builder minio(HttpFake fake) {
+      this.minio = fake;
+      return this;
+    }
+
+    /** Starts the sandbox; on failure everything started so far is stopped again. */
+    public Sandbox start() {
+      Sandbox sandbox = new Sandbox(config);
+      try {
+        sandbox.doStart(this);
+        return sandbox;
+      } catch (RuntimeException | Error e) {
+        sandbox.close();
+        throw e;
+      }
+    }
+  }
+}
