@@ -1,0 +1,205 @@
+package io.carbon254.runbook.cli;
+
+import io.carbon254.runbook.Runbooks;
+import io.carbon254.runbook.config.PlatformConfig;
+import io.carbon254.runbook.engine.Decision;
+import io.carbon254.runbook.engine.GateView;
+import io.carbon254.runbook.engine.ManualTaskReport;
+import io.carbon254.runbook.engine.OperatorAction;
+import io.carbon254.runbook.engine.RunbookLauncher;
+import io.carbon254.runbook.engine.RunbookRequest;
+import io.carbon254.runbook.engine.RunbookResult;
+import io.carbon254.runbook.engine.RunbookStatus;
+import io.carbon254.runbook.engine.StepState;
+import io.carbon254.runbook.engine.StepView;
+import io.carbon254.runbook.engine.Verdict;
+import io.carbon254.runbook.worker.RunbookPlugins;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.locks.LockSupport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = {"The whole product in one process: the embedded Temporal service, the simulated 254Carbon platform",
+        "and a worker; then every runbook, streaming its progress. Gates are asked here, or answered by the demo",
+        "approvers of the configuration with --yes. Ends with a summary table."})
+final class DemoCommand implements Callable<Integer> {
+
+  @Mixin
+  TemporalOptions temporal;
+
+  @Option(names = {"-y", "--yes"}, description = "Answer every gate and manual task as the configured demo approvers.")
+  boolean yes;
+
+  @Option(names = "--as", paramLabel = "NAME", defaultValue = "demo", description = "Who starts the runbooks (default: ${DEFAULT-VALUE}).")
+  String as;
+
+  private BufferedReader terminal;
+
+  record Row(String runbook, String outcome, long changed, long unchanged, long skipped, String summary) {}
+
+  @Override
+  public Integer call() throws IOException {
+    PlatformConfig config = temporal.loadConfig();
+    long started = System.nanoTime();
+    try (DevEnvironment dev = DevEnvironment.start(DevEnvironment.freePort(), config, true, true,
+        Files.createTempDirectory("runbook-demo"))) {
+      System.out.println("runbook demo on the simulated platform '" + config.name() + "' (embedded Temporal at "
+          + dev.address + ", in memory)");
+      List<Row> rows = new ArrayList<>();
+      Map<String, String> outputs = new HashMap<>();
+      for (Runbooks.Definition runbook : RunbookPlugins.runbooks()) {
+        rows.add(run(dev.temporal.client(), config, runbook, outputs));
+      }
+      System.out.println();
+      System.out.printf("%-20s %-10s %8s %10s %8s  %s%n", "RUNBOOK", "OUTCOME", "CHANGED", "UNCHANGED", "SKIPPED", "SUMMARY");
+      rows.forEach(r -> System.out.printf("%-20s %-10s %8d %10d %8d  %s%n", r.runbook(), r.outcome(), r.changed(),
+          r.unchanged(), r.skipped(), r.summary()));
+      if (outputs.containsKey("report")) {
+        System.out.println();
+        System.out.println(outputs.get("report"));
+      }
+      System.out.printf("demo finished in %.1f s%n", (System.nanoTime() - started) / 1e9);
+      return rows.stream().allMatch(r -> r.outcome().equals("SUCCEEDED")) ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+  }
+
+  private Row run(WorkflowClient client, PlatformConfig config, Runbooks.Definition runbook, Map<String, String> outputs) {
+    System.out.println();
+    System.out.println("▶ " + runbook.id() + " — " + runbook.description());
+    String id = RunbookLauncher.start(client, runbook.id(), runbook.workflowType(),
+        RunbookRequest.apply(config, as), RunbookLauncher.TASK_QUEUE).getWorkflowId();
+    follow(client, config, id);
+    try {
+      RunbookResult result = client.newUntypedWorkflowStub(id).getResult(RunbookResult.class);
+      outputs.putAll(result.outputs());
+      return new Row(runbook.id(), result.outcome().name(),
+          result.steps().stream().filter(s -> s.change() != null && s.change() != io.carbon254.runbook.engine.Change.UNCHANGED).count(),
+          result.steps().stream().filter(s -> s.change() == io.carbon254.runbook.engine.Change.UNCHANGED).count(),
+          result.steps().stream().filter(s -> s.state() == StepState.SKIPPED).count(), result.summary());
+    } catch (WorkflowFailedException e) {
+      return new Row(runbook.id(), "FAILED", 0, 0, 0, Runs.rootMessage(e));
+    }
+  }
+
+  /** Streams the run's steps and answers what waits for a person, until the run ends. */
+  private void follow(WorkflowClient client, PlatformConfig config, String id) {
+    Map<String, StepState> shown = new HashMap<>();
+    Set<String> answered = new HashSet<>();
+    while (true) {
+      RunbookStatus status = Runs.status(client, id);
+      for (StepView step : status.steps()) {
+        if (step.state() != StepState.PENDING && step.state() != shown.get(step.id())) {
+          shown.put(step.id(), step.state());
+          System.out.printf("  %s %-24s %s%n", step.state().mark(), step.id(),
+              step.state() == StepState.FAILED ? "✗ " + step.lastError() : step.summary() == null ? step.title() : step.summary());
+        }
+      }
+      GateView gate = status.openGate();
+      if (gate != null && answered.add("gate " + gate.gate() + "#" + gate.instance())) {
+        answerGate(client, config, status, gate);
+      }
+      if (status.openTask() != null && answered.add("task " + status.openTask().task() + status.openTask().lastVerification())) {
+        answerTask(client, status);
+      }
+      if (status.awaitingOperator() != null && answered.add("operator " + status.awaitingOperator() + status.lastError())) {
+        answerOperator(client, status);
+      }
+      if (client.newUntypedWorkflowStub(id).describe().getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+        return;
+      }
+      LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+    }
+  }
+
+  private void answerGate(WorkflowClient client, PlatformConfig config, RunbookStatus status, GateView gate) {
+    System.out.println("  ⏸ gate " + gate.gate() + " #" + gate.instance() + ":");
+    gate.prompt().lines().forEach(line -> System.out.println("      " + line));
+    boolean approve = yes || ask("    approve? [y/N] ").equalsIgnoreCase("y");
+    List<String> approvers = approvers(config, gate, status.initiator());
+    if (!approve) {
+      Runs.update(client, status.workflowId(), "decide", GateView.class, new Decision(gate.gate(), gate.instance(),
+          Verdict.REJECT, approvers.get(0), "rejected at the demo terminal", null));
+      return;
+    }
+    for (String approver : approvers) {
+      GateView after = Runs.update(client, status.workflowId(), "decide", GateView.class,
+          Decision.approve(gate.gate(), gate.instance(), approver, gate.planHash()));
+      System.out.println("    approved by " + approver + " (" + after.approvals() + " of " + after.requiredApprovals() + ")");
+    }
+  }
+
+  /** As many distinct allowed approvers as the gate needs, never the initiator of a four-eyes gate. */
+  static List<String> approvers(PlatformConfig config, GateView gate, String initiator) {
+    Set<String> people = new LinkedHashSet<>();
+    for (String entry : gate.allowedApprovers()) {
+      if (entry.startsWith("group:")) {
+        people.addAll(config.approvals().groups().getOrDefault(entry.substring(6), List.of()));
+      } else {
+        people.add(entry);
+      }
+    }
+    if (people.isEmpty()) {
+      people.addAll(List.of("demo-approver-1", "demo-approver-2", "demo-approver-3"));
+    }
+    if (gate.forbidInitiator()) {
+      people.remove(initiator);
+    }
+    return people.stream().limit(Math.max(1, gate.requiredApprovals())).toList();
+  }
+
+  private void answerTask(WorkflowClient client, RunbookStatus status) {
+    System.out.println("  ⏸ manual task " + status.openTask().task() + ": " + status.openTask().title());
+    status.openTask().checklist().forEach(item -> System.out.println("      [ ] " + item));
+    if (yes || ask("    done? [y/N] ").equalsIgnoreCase("y")) {
+      client.newUntypedWorkflowStub(status.workflowId()).signal("manualTaskDone",
+          new ManualTaskReport(status.openTask().task(), as, "done in the demo", List.of()));
+    }
+  }
+
+  private void answerOperator(WorkflowClient client, RunbookStatus status) {
+    System.out.println("  ✗ step " + status.awaitingOperator() + " failed: " + status.lastError());
+    String answer = yes ? "a" : ask("    [r]etry, [s]kip or [a]bort? ");
+    OperatorAction.Action action = switch (answer.toLowerCase(java.util.Locale.ROOT)) {
+      case "r", "retry" -> OperatorAction.Action.RETRY;
+      case "s", "skip" -> OperatorAction.Action.SKIP;
+      default -> OperatorAction.Action.ABORT;
+    };
+    Runs.update(client, status.workflowId(), "operate", StepView.class,
+        new OperatorAction(status.awaitingOperator(), action, as, "answered at the demo terminal"));
+  }
+
+  private String ask(String question) {
+    System.out.print(question);
+    System.out.flush();
+    try {
+      if (terminal == null) {
+        terminal = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      }
+      String line = terminal.readLine();
+      if (line == null) {
+        throw new CliException(ExitCodes.USAGE, "no answer on the terminal; run 'runbook demo --yes' to let the demo approvers answer");
+      }
+      return line.strip();
+    } catch (IOException e) {
+      throw new CliException(ExitCodes.USAGE, "cannot read the terminal: " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,50 @@
+package io.carbon254.runbook.cli;
+
+import io.carbon254.runbook.engine.ManualTaskReport;
+import io.carbon254.runbook.engine.RunbookStatus;
+import io.carbon254.runbook.worker.TemporalConnection;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "done", mixinStandardHelpOptions = true,
+    description = "Report a manual task done; the run then verifies it (see 'runbook status' for the outcome).")
+final class DoneCommand implements Callable<Integer> {
+
+  @Parameters(paramLabel = "RUN", description = "A runbook id or a workflow id.")
+  String run;
+
+  @Mixin
+  TemporalOptions temporal;
+
+  @Option(names = "--task", paramLabel = "TASK", required = true, description = "The manual task.")
+  String task;
+
+  @Option(names = "--value", paramLabel = "VALUE", description = "A value the task produced, e.g. a hostname (repeatable).")
+  List<String> values = List.of();
+
+  @Option(names = "--notes", paramLabel = "TEXT", description = "Notes kept with the report.")
+  String notes;
+
+  @Option(names = "--as", paramLabel = "NAME", description = "Who did it (default: RUNBOOK_USER or your login).")
+  String as;
+
+  @Override
+  public Integer call() {
+    String id = temporal.workflowId(run);
+    try (TemporalConnection connection = temporal.connect()) {
+      RunbookStatus status = Runs.status(connection.client(), id);
+      if (status.openTask() == null || !status.openTask().task().equals(task)) {
+        throw new CliException(ExitCodes.NOT_FOUND, "manual task '" + task + "' is not waiting in " + id
+            + (status.openTask() == null ? "" : "; the open task is " + status.openTask().task()));
+      }
+      connection.client().newUntypedWorkflowStub(id)
+          .signal("manualTaskDone", new ManualTaskReport(task, TemporalOptions.actor(as), notes, values));
+      System.out.println("reported " + task + " done; " + id + " verifies it now (runbook status " + id + ")");
+      return ExitCodes.OK;
+    }
+  }
+}

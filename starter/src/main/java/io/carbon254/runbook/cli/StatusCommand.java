@@ -1,0 +1,67 @@
+package io.carbon254.runbook.cli;
+
+import io.carbon254.runbook.engine.RunbookState;
+import io.carbon254.runbook.engine.RunbookStatus;
+import io.carbon254.runbook.worker.TemporalConnection;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import java.util.concurrent.locks.LockSupport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "status", mixinStandardHelpOptions = true,
+    description = "Show a run: its steps, what waits for a person and the command that answers it, its outputs.")
+final class StatusCommand implements Callable<Integer> {
+
+  @Parameters(paramLabel = "RUN", description = "A runbook id (platform-check) or a workflow id (254carbon/platform-check).")
+  String run;
+
+  @Mixin
+  TemporalOptions temporal;
+
+  @Option(names = "--watch", description = "Redraw every second until the run ends.")
+  boolean watch;
+
+  @Option(names = "--output", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE}).")
+  Output output;
+
+  @Override
+  public Integer call() {
+    String id = temporal.workflowId(run);
+    try (TemporalConnection connection = temporal.connect()) {
+      if (!watch) {
+        print(Runs.status(connection.client(), id), false);
+        return ExitCodes.OK;
+      }
+      String last = null;
+      while (true) {
+        RunbookStatus status = Runs.status(connection.client(), id);
+        String shown = output == Output.json ? Json.of(status) : StatusTable.render(status, Instant.now());
+        if (!shown.equals(last)) {
+          print(status, true);
+          last = shown;
+        }
+        WorkflowExecutionStatus execution = connection.client().newUntypedWorkflowStub(id).describe().getStatus();
+        if (execution != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+          return status.state() == RunbookState.COMPLETED ? ExitCodes.OK : ExitCodes.FAILED;
+        }
+        LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
+      }
+    }
+  }
+
+  private void print(RunbookStatus status, boolean redraw) {
+    if (output == Output.json) {
+      System.out.println(Json.of(status));
+      return;
+    }
+    if (redraw && System.console() != null) {
+      System.out.print("\033[H\033[2J");
+    }
+    System.out.println(StatusTable.render(status, Instant.now()));
+  }
+}

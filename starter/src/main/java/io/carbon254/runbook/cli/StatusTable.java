@@ -1,0 +1,89 @@
+package io.carbon254.runbook.cli;
+
+import io.carbon254.runbook.engine.Commands;
+import io.carbon254.runbook.engine.GateView;
+import io.carbon254.runbook.engine.RunbookStatus;
+import io.carbon254.runbook.engine.StepState;
+import io.carbon254.runbook.engine.StepView;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+/** A run's status as a table for a terminal. */
+final class StatusTable {
+
+  private StatusTable() {}
+
+  static String render(RunbookStatus s, Instant now) {
+    StringBuilder out = new StringBuilder();
+    out.append(s.workflowId()).append("  ").append(s.state())
+        .append(s.mode() == null ? "" : "  (" + s.mode() + ", started by " + s.initiator() + ")").append('\n');
+    int width = s.steps().stream().mapToInt(step -> step.id().length()).max().orElse(4);
+    for (StepView step : s.steps()) {
+      out.append("  ").append(step.state().mark()).append(' ')
+          .append(pad(step.id(), width)).append("  ")
+          .append(pad(step.state().name(), 11)).append(' ')
+          .append(pad(timing(step, now), 8)).append(' ')
+          .append(step.attempts() > 1 ? "attempt " + step.attempts() + "  " : "")
+          .append(step.change() == null ? "" : step.change() + "  ")
+          .append(step.state() == StepState.FAILED && step.lastError() != null ? "✗ " + step.lastError()
+              : step.summary() == null ? step.title() : step.summary())
+          .append('\n');
+    }
+    GateView gate = s.openGate();
+    if (gate != null) {
+      out.append("\nWaiting for approval: ").append(gate.gate()).append(" #").append(gate.instance())
+          .append(" — ").append(gate.approvals()).append(" of ").append(gate.requiredApprovals()).append(" approvals")
+          .append(gate.allowedApprovers().isEmpty() ? "" : ", allowed: " + String.join(", ", gate.allowedApprovers()))
+          .append(gate.forbidInitiator() ? ", not " + s.initiator() + " (four eyes)" : "")
+          .append(gate.deadline() == null ? "" : ", deadline " + gate.deadline()).append('\n')
+          .append(indent(gate.prompt())).append('\n')
+          .append("  ").append(Commands.approve(s.workflowId(), gate.gate())).append('\n')
+          .append("  ").append(Commands.reject(s.workflowId(), gate.gate())).append('\n');
+    }
+    if (s.openTask() != null) {
+      out.append("\nManual task: ").append(s.openTask().task()).append(" — ").append(s.openTask().title()).append('\n');
+      s.openTask().checklist().forEach(item -> out.append("  [ ] ").append(item).append('\n'));
+      if (s.openTask().lastVerification() != null) {
+        out.append("  ✗ ").append(s.openTask().lastVerification()).append('\n');
+      }
+      out.append("  ").append(Commands.taskDone(s.workflowId(), s.openTask().task())).append('\n');
+    }
+    if (s.awaitingOperator() != null) {
+      out.append("\nWaiting for an operator: ").append(s.lastError()).append('\n')
+          .append("  ").append(Commands.decide(s.workflowId(), s.awaitingOperator())).append('\n');
+    }
+    for (Map.Entry<String, String> output : s.outputs().entrySet()) {
+      out.append('\n').append(output.getKey()).append(":\n").append(indent(output.getValue())).append('\n');
+    }
+    return out.toString();
+  }
+
+  private static String timing(StepView step, Instant now) {
+    if (step.startedAt() == null) {
+      return "";
+    }
+    Instant start = Instant.parse(step.startedAt());
+    Instant end = step.endedAt() == null ? now : Instant.parse(step.endedAt());
+    return human(Duration.between(start, end));
+  }
+
+  static String human(Duration d) {
+    long s = Math.max(0, d.getSeconds());
+    if (s < 60) {
+      return d.toMillis() < 1000 ? d.toMillis() + "ms" : s + "s";
+    }
+    if (s < 3600) {
+      return s / 60 + "m" + (s % 60 == 0 ? "" : s % 60 + "s");
+    }
+    return s / 3600 + "h" + (s % 3600 / 60 == 0 ? "" : s % 3600 / 60 + "m");
+  }
+
+  private static String indent(String text) {
+    return text.strip().lines().map(line -> "    " + line).reduce((a, b) -> a + "\n" + b).orElse("");
+  }
+
+  private static String pad(String text, int width) {
+    return text.length() >= width ? text : text + " ".repeat(width - text.length());
+  }
+}

@@ -1,0 +1,22 @@
+package io.carbon254.runbook.worker;
+
+import io.carbon254.runbook.Runbooks;
+import io.carbon254.runbook.activities.KubernetesPlatformCheck;
+import io.carbon254.runbook.activities.WebhookNotifier;
+import java.util.List;
+
+/** The runbooks of this project, with one activity adapter per external system. */
+public final class BuiltInRunbooks implements RunbookPlugin {
+
+  @Override
+  public List<Runbooks.Definition> runbooks() {
+    return Runbooks.ALL;
+  }
+
+  @Override
+  public List<Object> activities(PlatformConnections platform) {
+    return List.of(
+        new WebhookNotifier(platform.http(), platform.secrets()),
+        new KubernetesPlatformCheck(platform.kubernetes(), platform.http()));
+  }
+}

@@ -1,0 +1,70 @@
+package io.carbon254.runbook.worker;
+
+import io.carbon254.runbook.activities.EndpointRoutes;
+import io.carbon254.runbook.activities.SecretResolver;
+import io.carbon254.runbook.activities.Secrets;
+import io.carbon254.runbook.sandbox.SandboxEndpoints;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import okhttp3.OkHttpClient;
+
+/**
+ * How the worker reaches the platform: the Kubernetes API, plain HTTP (with optional endpoint
+ * routes) and secret references. One set for a real cluster, one for the sandbox.
+ */
+public record PlatformConnections(KubernetesClient kubernetes, OkHttpClient http, SecretResolver secrets, String describe)
+    implements AutoCloseable {
+
+  /** The cluster of the kubeconfig (fabric8's discovery: {@code KUBECONFIG}, {@code ~/.kube/config}) or in-cluster. */
+  public static PlatformConnections cluster() {
+    boolean inCluster = Files.exists(Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token"));
+    String kubeconfig = System.getenv().getOrDefault("KUBECONFIG", Path.of(System.getProperty("user.home"), ".kube", "config").toString());
+    if (!inCluster && !Files.isReadable(Path.of(kubeconfig.split(java.io.File.pathSeparator)[0]))) {
+      throw new StartupException("no kubeconfig at " + kubeconfig + " and not running in a cluster: set KUBECONFIG,"
+          + " mount one, or try the simulated platform with --sandbox");
+    }
+    // fabric8 retries 5xx answers ten times by default (~100 s); activities have their own retries.
+    Config config = new ConfigBuilder(Config.autoConfigure(null)).withRequestRetryBackoffLimit(2).build();
+    KubernetesClient kubernetes = new KubernetesClientBuilder().withConfig(config).build();
+    return new PlatformConnections(kubernetes, http(Map.of()), new Secrets(System::getenv, kubernetes),
+        "Kubernetes API " + kubernetes.getConfiguration().getMasterUrl()
+            + (inCluster ? " (in-cluster)" : " (kubeconfig " + kubeconfig + ")"));
+  }
+
+  /** The simulated platform a sandbox published in {@code endpoints}. */
+  public static PlatformConnections sandbox(SandboxEndpoints endpoints) {
+    Config config = new ConfigBuilder(Config.empty())
+        .withMasterUrl(endpoints.kubernetesUrl())
+        .withTrustCerts(true)
+        .withNamespace("default")
+        .withRequestRetryBackoffLimit(2)
+        .build();
+    KubernetesClient kubernetes = new KubernetesClientBuilder().withConfig(config).build();
+    return new PlatformConnections(kubernetes, http(endpoints.routes()), new Secrets(System::getenv, kubernetes),
+        "the sandbox platform at " + endpoints.kubernetesUrl());
+  }
+
+  static OkHttpClient http(Map<String, String> routes) {
+    OkHttpClient.Builder builder = new OkHttpClient.Builder()
+        .connectTimeout(Duration.ofSeconds(10))
+        .readTimeout(Duration.ofSeconds(30))
+        .followRedirects(false);
+    if (!routes.isEmpty()) {
+      builder.addInterceptor(new EndpointRoutes(routes));
+    }
+    return builder.build();
+  }
+
+  @Override
+  public void close() {
+    kubernetes.close();
+    http.dispatcher().executorService().shutdown();
+    http.connectionPool().evictAll();
+  }
+}
