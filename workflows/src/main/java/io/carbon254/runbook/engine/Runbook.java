@@ -147,6 +147,15 @@ public final class Runbook {
   }
 
   /**
+   * Records a declared step as already done without running it: the platform is already as the
+   * step would make it (e.g. a restore rehearsal that passed in an earlier run). It shows as
+   * UNCHANGED with the evidence.
+   */
+  public void alreadyDone(String id, String evidence) {
+    finish(stepFor(id, null), StepState.SUCCEEDED, new Changed.Result(Change.UNCHANGED, evidence));
+  }
+
+  /**
    * A stub for activities of {@code type} whose every call carries a summary naming the current
    * step (shown in the Web UI's timeline). Create it once, as a field of the runbook.
    */

@@ -1,11 +1,11 @@
 package io.carbon254.runbook.engine;
 
-import static io.carbon254.runbook.engine.RunbookEngineTest.approve;
 import static io.carbon254.runbook.engine.RunbookEngineTest.approvePlan;
-import static io.carbon254.runbook.engine.RunbookEngineTest.awaitStatus;
-import static io.carbon254.runbook.engine.RunbookEngineTest.failure;
 import static io.carbon254.runbook.engine.RunbookEngineTest.platform;
-import static io.carbon254.runbook.engine.RunbookEngineTest.result;
+import static io.carbon254.runbook.engine.RunbookTesting.approve;
+import static io.carbon254.runbook.engine.RunbookTesting.awaitStatus;
+import static io.carbon254.runbook.engine.RunbookTesting.failure;
+import static io.carbon254.runbook.engine.RunbookTesting.result;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.carbon254.runbook.config.Approvals;
@@ -34,7 +34,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RecordHistoriesTest {
 
   @RegisterExtension
-  static final TestWorkflowExtension temporal = RunbookEngineTest.withSearchAttributes(TestWorkflowExtension.newBuilder())
+  static final TestWorkflowExtension temporal = RunbookTesting.withSearchAttributes(TestWorkflowExtension.newBuilder())
       .registerWorkflowImplementationTypes(DrillWorkflowImpl.class)
       .setDoNotStart(true)
       .build();

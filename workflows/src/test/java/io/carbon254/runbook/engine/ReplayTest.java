@@ -26,7 +26,8 @@ class ReplayTest {
   /** Every workflow type and its implementation. Each must ship at least one recorded history. */
   static final Map<String, Class<?>> WORKFLOW_TYPES = Map.of(
       "DrillWorkflow", DrillWorkflowImpl.class,
-      "PlatformCheckWorkflow", io.carbon254.runbook.platformcheck.PlatformCheckWorkflowImpl.class);
+      "PlatformCheckWorkflow", io.carbon254.runbook.platformcheck.PlatformCheckWorkflowImpl.class,
+      "BackupActivationWorkflow", io.carbon254.runbook.backup.BackupActivationWorkflowImpl.class);
 
   static final Path HISTORIES = Path.of("src/test/resources/histories");
 

@@ -2,6 +2,13 @@ package io.carbon254.runbook.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static io.carbon254.runbook.engine.RunbookTesting.approve;
+import static io.carbon254.runbook.engine.RunbookTesting.assertRefused;
+import static io.carbon254.runbook.engine.RunbookTesting.awaitGate;
+import static io.carbon254.runbook.engine.RunbookTesting.awaitStatus;
+import static io.carbon254.runbook.engine.RunbookTesting.failure;
+import static io.carbon254.runbook.engine.RunbookTesting.result;
+import static io.carbon254.runbook.engine.RunbookTesting.withSearchAttributes;
 
 import io.carbon254.runbook.config.Approvals;
 import io.carbon254.runbook.config.GatePolicy;
@@ -42,11 +49,6 @@ class RunbookEngineTest {
       .registerWorkflowImplementationTypes(DrillWorkflowImpl.class)
       .setDoNotStart(true)
       .build();
-
-  static TestWorkflowExtension.Builder withSearchAttributes(TestWorkflowExtension.Builder builder) {
-    RunbookSearchAttributes.ALL.forEach(builder::registerSearchAttribute);
-    return builder;
-  }
 
   private final DrillWorld world = new DrillWorld();
   private final RecordingNotifier notifier = new RecordingNotifier();
@@ -519,46 +521,7 @@ class RunbookEngineTest {
     return client.newUntypedWorkflowStub(workflowId()).describe();
   }
 
-  static RunbookStatus awaitStatus(DrillWorkflow drill, String what, Predicate<RunbookStatus> until) {
-    return Eventually.await(what, drill::status, until);
-  }
-
-  static GateView awaitGate(DrillWorkflow drill, String gate) {
-    return awaitGate(drill, gate, 1);
-  }
-
-  static GateView awaitGate(DrillWorkflow drill, String gate, int instance) {
-    return awaitStatus(drill, "gate " + gate + " #" + instance + " to open",
-        s -> s.openGate() != null && s.openGate().gate().equals(gate) && s.openGate().instance() == instance)
-        .openGate();
-  }
-
-  static void approvePlan(DrillWorkflow drill, String actor) {
-    GateView gate = awaitGate(drill, "approve-plan");
-    drill.decide(Decision.approve("approve-plan", gate.instance(), actor, gate.planHash()));
-  }
-
-  static void approve(DrillWorkflow drill, String gateId, String actor) {
-    GateView gate = awaitStatus(drill, "gate " + gateId + " to open",
-        s -> s.openGate() != null && s.openGate().gate().equals(gateId)).openGate();
-    drill.decide(Decision.approve(gateId, gate.instance(), actor, gate.planHash()));
-  }
-
-  static RunbookResult result(DrillWorkflow drill) {
-    return WorkflowStub.fromTyped(drill).getResult(RunbookResult.class);
-  }
-
-  static ApplicationFailure failure(DrillWorkflow drill) {
-    Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> result(drill));
-    assertThat(thrown).isInstanceOf(WorkflowFailedException.class);
-    assertThat(thrown.getCause()).isInstanceOf(ApplicationFailure.class);
-    return (ApplicationFailure) thrown.getCause();
-  }
-
-  static void assertRefused(Runnable decision, String reason) {
-    assertThatThrownBy(decision::run)
-        .isInstanceOf(WorkflowUpdateException.class)
-        .cause()
-        .hasMessageContaining(reason);
+  static void approvePlan(RunbookWorkflow run, String actor) {
+    approve(run, "approve-plan", actor);
   }
 }

@@ -15,7 +15,6 @@ import io.carbon254.runbook.engine.RecordingNotifier;
 import io.carbon254.runbook.engine.RunbookLauncher;
 import io.carbon254.runbook.engine.RunbookRequest;
 import io.carbon254.runbook.engine.RunbookResult;
-import io.carbon254.runbook.engine.RunbookSearchAttributes;
 import io.carbon254.runbook.engine.StepState;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowStub;
@@ -36,15 +35,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class PlatformCheckWorkflowTest {
 
   @RegisterExtension
-  static final TestWorkflowExtension temporal = searchAttributes(TestWorkflowExtension.newBuilder())
+  static final TestWorkflowExtension temporal = io.carbon254.runbook.engine.RunbookTesting.withSearchAttributes(TestWorkflowExtension.newBuilder())
       .registerWorkflowImplementationTypes(PlatformCheckWorkflowImpl.class)
       .setDoNotStart(true)
       .build();
-
-  static TestWorkflowExtension.Builder searchAttributes(TestWorkflowExtension.Builder builder) {
-    RunbookSearchAttributes.ALL.forEach(builder::registerSearchAttribute);
-    return builder;
-  }
 
   /** The platform as the status report left it: monitoring complete, the five tasks open. */
   static class PlatformAt85Percent implements PlatformCheckActivities {

@@ -1,0 +1,221 @@
+package io.carbon254.runbook.backup;
+
+import static io.carbon254.runbook.engine.RunbookTesting.approve;
+import static io.carbon254.runbook.engine.RunbookTesting.awaitGate;
+import static io.carbon254.runbook.engine.RunbookTesting.awaitStatus;
+import static io.carbon254.runbook.engine.RunbookTesting.failure;
+import static io.carbon254.runbook.engine.RunbookTesting.reject;
+import static io.carbon254.runbook.engine.RunbookTesting.result;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.carbon254.runbook.config.ConfigLoader;
+import io.carbon254.runbook.config.PlatformConfig;
+import io.carbon254.runbook.engine.Change;
+import io.carbon254.runbook.engine.GateView;
+import io.carbon254.runbook.engine.Mode;
+import io.carbon254.runbook.engine.OperatorAction;
+import io.carbon254.runbook.engine.PlanItem;
+import io.carbon254.runbook.engine.RecordingNotifier;
+import io.carbon254.runbook.engine.RunbookLauncher;
+import io.carbon254.runbook.engine.RunbookRequest;
+import io.carbon254.runbook.engine.RunbookResult;
+import io.carbon254.runbook.engine.RunbookStatus;
+import io.carbon254.runbook.engine.RunbookTesting;
+import io.carbon254.runbook.engine.StepState;
+import io.carbon254.runbook.engine.StepView;
+import io.temporal.client.WorkflowClient;
+import io.temporal.common.WorkflowExecutionHistory;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.testing.WorkflowReplayer;
+import io.temporal.worker.Worker;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * backup-activation with MinIO and Velero in memory, under the default configuration's approval
+ * policy: the plan needs two platform admins other than the initiator (alice); the schedules
+ * need one person of on-call or the admins.
+ */
+class BackupActivationWorkflowTest {
+
+  @RegisterExtension
+  static final TestWorkflowExtension temporal = RunbookTesting.withSearchAttributes(TestWorkflowExtension.newBuilder())
+      .registerWorkflowImplementationTypes(BackupActivationWorkflowImpl.class)
+      .setDoNotStart(true)
+      .build();
+
+  private final BackupWorld world = new BackupWorld();
+  private final PlatformConfig config = ConfigLoader.loadDefault();
+  private WorkflowClient client;
+  private String taskQueue;
+
+  @BeforeEach
+  void startWorker(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    worker.registerActivitiesImplementations(world, new RecordingNotifier());
+    env.start();
+    this.client = client;
+    this.taskQueue = worker.getTaskQueue();
+  }
+
+  @Test
+  void anApprovedRunActivatesBackupsAfterARehearsalThatProvesARestore() throws Exception {
+    BackupActivationWorkflow run = start(Map.of());
+
+    GateView plan = awaitGate(run, "approve-plan");
+    assertThat(plan.prompt()).contains("CREATE Bucket 254carbon-backups", "CREATE BackupStorageLocation velero/default",
+        "CREATE Restore", "CREATE Schedule velero/daily-backup — 0 2 * * *, ttl 720h");
+    approve(run, "approve-plan", "bob", "carol");
+    GateView schedules = awaitGate(run, "activate-schedules");
+    assertThat(world.rehearsal).as("the rehearsal passed before the schedules are asked for").isNotNull();
+    assertThat(schedules.prompt()).contains("CREATE Schedule velero/critical-backup — 0 */6 * * *, ttl 168h");
+    approve(run, "activate-schedules", "dave");
+
+    RunbookResult result = result(run);
+    assertThat(result.outcome()).isEqualTo(RunbookResult.Outcome.SUCCEEDED);
+    assertThat(world.buckets).containsEntry("254carbon-backups", true);
+    assertThat(world.storageLocationPhase).isEqualTo("Available");
+    assertThat(world.schedules).containsOnlyKeys("daily-backup", "critical-backup", "postgres-backup")
+        .containsValues("Enabled");
+    assertThat(world.namespaces).as("canary and scratch namespaces are gone").isEmpty();
+    assertThat(world.backups).as("the test backup is gone").isEmpty();
+    assertThat(result.step("ensure-bucket").change()).isEqualTo(Change.CREATED);
+    assertThat(result.step("back-up-canary").summary()).startsWith("Backup backup-canary-");
+    assertThat(result.step("verify-restore").summary()).isEqualTo("restored canary value matches");
+    assertThat(result.step("clean-up").change()).isEqualTo(Change.DELETED);
+    assertThat(result.outputs().get("schedules")).isEqualTo(
+        "daily-backup (0 2 * * *, ttl 720h), critical-backup (0 */6 * * *, ttl 168h), postgres-backup (0 3 * * *, ttl 168h)");
+
+    keepHistory("BackupActivationWorkflow-activated");
+  }
+
+  @Test
+  void whenTheScheduleGateIsRejectedNothingIsScheduledAndTheRehearsalIsStillCleanedUp() {
+    BackupActivationWorkflow run = start(Map.of());
+    approve(run, "approve-plan", "bob", "carol");
+
+    reject(run, "activate-schedules", "erin", "not before the storage review on Monday");
+
+    RunbookResult result = result(run);
+    assertThat(result.outcome()).isEqualTo(RunbookResult.Outcome.SUCCEEDED);
+    assertThat(world.schedules).isEmpty();
+    assertThat(result.step("activate-schedules").summary()).isEqualTo("rejected by erin: not before the storage review on Monday");
+    assertThat(result.step("ensure-schedules").state()).isEqualTo(StepState.SKIPPED);
+    assertThat(result.step("clean-up").change()).isEqualTo(Change.DELETED);
+    assertThat(world.namespaces).isEmpty();
+  }
+
+  @Test
+  void aPartiallyFailedBackupWaitsForAnOperatorAndRetryMakesANewBackup() {
+    world.nextBackupPhases.add("PartiallyFailed");
+    BackupActivationWorkflow run = start(Map.of());
+    approve(run, "approve-plan", "bob", "carol");
+
+    RunbookStatus failed = awaitStatus(run, "the failed backup", s -> "back-up-canary".equals(s.awaitingOperator()));
+    assertThat(failed.lastError()).matches("back-up-canary: WaitForBackup: Backup velero/backup-canary-\\w+ ended "
+        + "PartiallyFailed: 2 errors, 1 warning; reason: none \\[BackupFailed]");
+    run.operate(new OperatorAction("back-up-canary", OperatorAction.Action.RETRY, "erin", "disk freed"));
+    approve(run, "activate-schedules", "dave");
+
+    RunbookResult result = result(run);
+    assertThat(result.outcome()).isEqualTo(RunbookResult.Outcome.SUCCEEDED);
+    assertThat(result.step("back-up-canary").attempts()).isEqualTo(2);
+    assertThat(world.rehearsal).isNotNull();
+  }
+
+  @Test
+  void skippingAFailedBackupSkipsTheRestoreAndRecordsNoRehearsal() {
+    world.nextBackupPhases.add("Failed");
+    BackupActivationWorkflow run = start(Map.of());
+    approve(run, "approve-plan", "bob", "carol");
+    awaitStatus(run, "the failed backup", s -> "back-up-canary".equals(s.awaitingOperator()));
+
+    run.operate(new OperatorAction("back-up-canary", OperatorAction.Action.SKIP, "erin", "Velero upgrade pending"));
+    approve(run, "activate-schedules", "dave");
+
+    RunbookResult result = result(run);
+    assertThat(result.step("back-up-canary").state()).isEqualTo(StepState.SKIPPED);
+    assertThat(result.step("restore-canary").state()).isEqualTo(StepState.SKIPPED);
+    assertThat(result.step("record-rehearsal").state()).isEqualTo(StepState.SKIPPED);
+    assertThat(world.rehearsal).isNull();
+    assertThat(world.namespaces).as("cleaned up all the same").isEmpty();
+  }
+
+  @Test
+  void abortingAFailedBackupCleansUpTheRehearsalButKeepsTheBucket() {
+    world.nextBackupPhases.add("Failed");
+    BackupActivationWorkflow run = start(Map.of());
+    approve(run, "approve-plan", "bob", "carol");
+    awaitStatus(run, "the failed backup", s -> "back-up-canary".equals(s.awaitingOperator()));
+
+    run.operate(new OperatorAction("back-up-canary", OperatorAction.Action.ABORT, "erin", "MinIO is being replaced"));
+
+    ApplicationFailure failure = failure(run);
+    assertThat(failure.getType()).isEqualTo("RunbookAborted");
+    assertThat(failure.getOriginalMessage()).isEqualTo(
+        "aborted by erin at step back-up-canary: MinIO is being replaced. Compensated, in this order: create-canary");
+    assertThat(world.namespaces).isEmpty();
+    assertThat(world.backups).isEmpty();
+    assertThat(world.buckets).as("a bucket that may hold backups is never deleted by a compensation")
+        .containsKey("254carbon-backups");
+    assertThat(world.schedules).isEmpty();
+  }
+
+  @Test
+  void aPlanOnlyRunShowsEveryChangeAndMakesNone() {
+    BackupActivationWorkflow run = start(Mode.PLAN, Map.of());
+
+    RunbookResult result = result(run);
+    assertThat(result.outcome()).isEqualTo(RunbookResult.Outcome.PLANNED);
+    assertThat(result.plan().changes()).extracting(PlanItem::kind).containsExactly(
+        "Bucket", "Secret", "BackupStorageLocation", "Namespace", "Backup", "Restore", "Rehearsal",
+        "Schedule", "Schedule", "Schedule");
+    assertThat(world.buckets).isEmpty();
+    assertThat(world.credentials).isFalse();
+    assertThat(world.namespaces).isEmpty();
+  }
+
+  @Test
+  void runningAgainOnAnActivatedPlatformChangesNothingAndSaysSo() {
+    BackupActivationWorkflow first = start(Map.of());
+    approve(first, "approve-plan", "bob", "carol");
+    approve(first, "activate-schedules", "dave");
+    result(first);
+
+    RunbookResult again = result(start(Map.of()));
+
+    assertThat(again.outcome()).isEqualTo(RunbookResult.Outcome.SUCCEEDED);
+    assertThat(again.step("approve-plan").state()).isEqualTo(StepState.SKIPPED);
+    assertThat(again.gates()).as("nothing to approve").isEmpty();
+    assertThat(again.steps()).as("read-only steps aside, every step reports UNCHANGED")
+        .filteredOn(s -> !List.of("plan", "approve-plan", "plan-schedules", "wait-storage-location").contains(s.id()))
+        .extracting(StepView::change).hasSize(11).containsOnly(Change.UNCHANGED);
+    assertThat(again.step("back-up-canary").summary()).startsWith("a rehearsal passed on ");
+    assertThat(again.summary()).contains("0 step(s) changed");
+  }
+
+  private BackupActivationWorkflow start(Map<String, String> options) {
+    return start(Mode.APPLY, options);
+  }
+
+  private BackupActivationWorkflow start(Mode mode, Map<String, String> options) {
+    RunbookLauncher.start(client, BackupActivationWorkflow.RUNBOOK, "BackupActivationWorkflow",
+        new RunbookRequest(config, mode, "alice", options), taskQueue);
+    return client.newWorkflowStub(BackupActivationWorkflow.class, "254carbon/backup-activation");
+  }
+
+  private void keepHistory(String name) throws Exception {
+    WorkflowExecutionHistory history = client.fetchHistory("254carbon/backup-activation");
+    WorkflowReplayer.replayWorkflowExecution(history, BackupActivationWorkflowImpl.class);
+    if (Boolean.getBoolean("record.histories")) {
+      Files.writeString(Path.of("src/test/resources/histories", name + ".json"), history.toJson(true), StandardCharsets.UTF_8);
+    }
+  }
+}

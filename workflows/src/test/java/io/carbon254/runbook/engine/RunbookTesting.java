@@ -1,0 +1,70 @@
+package io.carbon254.runbook.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowStub;
+import io.temporal.client.WorkflowUpdateException;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestWorkflowExtension;
+import java.util.function.Predicate;
+
+/** What every runbook test does with a run: wait for it, answer it, read how it ended. */
+public final class RunbookTesting {
+
+  private RunbookTesting() {}
+
+  /** The extension builder with our search attributes registered (upserts fail without them). */
+  public static TestWorkflowExtension.Builder withSearchAttributes(TestWorkflowExtension.Builder builder) {
+    RunbookSearchAttributes.ALL.forEach(builder::registerSearchAttribute);
+    return builder;
+  }
+
+  public static RunbookStatus awaitStatus(RunbookWorkflow run, String what, Predicate<RunbookStatus> until) {
+    return Eventually.await(what, run::status, until);
+  }
+
+  public static GateView awaitGate(RunbookWorkflow run, String gate) {
+    return awaitGate(run, gate, 1);
+  }
+
+  public static GateView awaitGate(RunbookWorkflow run, String gate, int instance) {
+    return awaitStatus(run, "gate " + gate + " #" + instance + " to open",
+        s -> s.openGate() != null && s.openGate().gate().equals(gate) && s.openGate().instance() == instance)
+        .openGate();
+  }
+
+  /** Approves the open instance of {@code gate} as each of {@code actors}, with the plan hash it shows. */
+  public static void approve(RunbookWorkflow run, String gate, String... actors) {
+    GateView open = awaitStatus(run, "gate " + gate + " to open",
+        s -> s.openGate() != null && s.openGate().gate().equals(gate)).openGate();
+    for (String actor : actors) {
+      run.decide(Decision.approve(gate, open.instance(), actor, open.planHash()));
+    }
+  }
+
+  public static void reject(RunbookWorkflow run, String gate, String actor, String reason) {
+    GateView open = awaitStatus(run, "gate " + gate + " to open",
+        s -> s.openGate() != null && s.openGate().gate().equals(gate)).openGate();
+    run.decide(Decision.reject(gate, open.instance(), actor, reason));
+  }
+
+  public static RunbookResult result(RunbookWorkflow run) {
+    return WorkflowStub.fromTyped(run).getResult(RunbookResult.class);
+  }
+
+  public static ApplicationFailure failure(RunbookWorkflow run) {
+    Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> result(run));
+    assertThat(thrown).isInstanceOf(WorkflowFailedException.class);
+    assertThat(thrown.getCause()).isInstanceOf(ApplicationFailure.class);
+    return (ApplicationFailure) thrown.getCause();
+  }
+
+  public static void assertRefused(Runnable decision, String reason) {
+    assertThatThrownBy(decision::run)
+        .isInstanceOf(WorkflowUpdateException.class)
+        .cause()
+        .hasMessageContaining(reason);
+  }
+}
