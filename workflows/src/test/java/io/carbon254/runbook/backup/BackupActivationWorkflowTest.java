@@ -24,15 +24,10 @@ import io.carbon254.runbook.engine.RunbookTesting;
 import io.carbon254.runbook.engine.StepState;
 import io.carbon254.runbook.engine.StepView;
 import io.temporal.client.WorkflowClient;
-import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
-import io.temporal.testing.WorkflowReplayer;
 import io.temporal.worker.Worker;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -212,10 +207,7 @@ class BackupActivationWorkflowTest {
   }
 
   private void keepHistory(String name) throws Exception {
-    WorkflowExecutionHistory history = client.fetchHistory("254carbon/backup-activation");
-    WorkflowReplayer.replayWorkflowExecution(history, BackupActivationWorkflowImpl.class);
-    if (Boolean.getBoolean("record.histories")) {
-      Files.writeString(Path.of("src/test/resources/histories", name + ".json"), history.toJson(true), StandardCharsets.UTF_8);
-    }
+    RunbookTesting.keepHistory(client, "254carbon/backup-activation", BackupActivationWorkflowImpl.class, name);
   }
+
 }

@@ -10,14 +10,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.carbon254.runbook.config.Approvals;
 import io.temporal.client.WorkflowClient;
-import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
-import io.temporal.testing.WorkflowReplayer;
 import io.temporal.worker.Worker;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -86,15 +81,6 @@ class RecordHistoriesTest {
   }
 
   private void keep(String name) throws Exception {
-    WorkflowExecutionHistory history = client.fetchHistory(RunbookLauncher.workflowId("drillplat", "drill"));
-    WorkflowReplayer.replayWorkflowExecution(history, DrillWorkflowImpl.class);
-    if (Boolean.getBoolean("record.histories")) {
-      write(name, history);
-    }
-  }
-
-  private static void write(String name, WorkflowExecutionHistory history) throws IOException {
-    Files.createDirectories(ReplayTest.HISTORIES);
-    Files.writeString(ReplayTest.HISTORIES.resolve(name + ".json"), history.toJson(true), StandardCharsets.UTF_8);
+    RunbookTesting.keepHistory(client, RunbookLauncher.workflowId("drillplat", "drill"), DrillWorkflowImpl.class, name);
   }
 }

@@ -27,7 +27,8 @@ class ReplayTest {
   static final Map<String, Class<?>> WORKFLOW_TYPES = Map.of(
       "DrillWorkflow", DrillWorkflowImpl.class,
       "PlatformCheckWorkflow", io.carbon254.runbook.platformcheck.PlatformCheckWorkflowImpl.class,
-      "BackupActivationWorkflow", io.carbon254.runbook.backup.BackupActivationWorkflowImpl.class);
+      "BackupActivationWorkflow", io.carbon254.runbook.backup.BackupActivationWorkflowImpl.class,
+      "ImageMirrorWorkflow", io.carbon254.runbook.mirror.ImageMirrorWorkflowImpl.class);
 
   static final Path HISTORIES = Path.of("src/test/resources/histories");
 

@@ -3,11 +3,16 @@ package io.carbon254.runbook.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.testing.WorkflowReplayer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.function.Predicate;
 
 /** What every runbook test does with a run: wait for it, answer it, read how it ended. */
@@ -59,6 +64,21 @@ public final class RunbookTesting {
     assertThat(thrown).isInstanceOf(WorkflowFailedException.class);
     assertThat(thrown.getCause()).isInstanceOf(ApplicationFailure.class);
     return (ApplicationFailure) thrown.getCause();
+  }
+
+  /**
+   * Replays the latest run of {@code workflowId} on today's {@code implementation}, and with
+   * {@code -Drecord.histories=true} keeps it as {@code src/test/resources/histories/<name>.json}
+   * for {@link ReplayTest}.
+   */
+  public static void keepHistory(WorkflowClient client, String workflowId, Class<?> implementation, String name)
+      throws Exception {
+    WorkflowExecutionHistory history = client.fetchHistory(workflowId);
+    WorkflowReplayer.replayWorkflowExecution(history, implementation);
+    if (Boolean.getBoolean("record.histories")) {
+      Files.createDirectories(ReplayTest.HISTORIES);
+      Files.writeString(ReplayTest.HISTORIES.resolve(name + ".json"), history.toJson(true), StandardCharsets.UTF_8);
+    }
   }
 
   public static void assertRefused(Runnable decision, String reason) {

@@ -15,17 +15,13 @@ import io.carbon254.runbook.engine.RecordingNotifier;
 import io.carbon254.runbook.engine.RunbookLauncher;
 import io.carbon254.runbook.engine.RunbookRequest;
 import io.carbon254.runbook.engine.RunbookResult;
+import io.carbon254.runbook.engine.RunbookTesting;
 import io.carbon254.runbook.engine.StepState;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowStub;
-import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
-import io.temporal.testing.WorkflowReplayer;
 import io.temporal.worker.Worker;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -134,10 +130,7 @@ class PlatformCheckWorkflowTest {
   }
 
   private void keepHistory(String name) throws Exception {
-    WorkflowExecutionHistory history = client.fetchHistory("254carbon/platform-check");
-    WorkflowReplayer.replayWorkflowExecution(history, PlatformCheckWorkflowImpl.class);
-    if (Boolean.getBoolean("record.histories")) {
-      Files.writeString(Path.of("src/test/resources/histories", name + ".json"), history.toJson(true), StandardCharsets.UTF_8);
-    }
+    RunbookTesting.keepHistory(client, "254carbon/platform-check", PlatformCheckWorkflowImpl.class, name);
   }
+
 }

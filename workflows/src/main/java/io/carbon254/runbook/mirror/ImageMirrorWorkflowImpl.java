@@ -1,0 +1,133 @@
+package io.carbon254.runbook.mirror;
+
+import io.carbon254.runbook.config.Harbor;
+import io.carbon254.runbook.engine.AbstractRunbookWorkflow;
+import io.carbon254.runbook.engine.PlanItem;
+import io.carbon254.runbook.engine.RunbookRequest;
+import io.carbon254.runbook.engine.RunbookResult;
+import io.carbon254.runbook.engine.Verification;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+public class ImageMirrorWorkflowImpl extends AbstractRunbookWorkflow implements ImageMirrorWorkflow {
+
+  static final ActivityOptions CALLS = ActivityOptions.newBuilder()
+      .setStartToCloseTimeout(Duration.ofMinutes(2))
+      .setRetryOptions(RetryOptions.newBuilder()
+          .setInitialInterval(Duration.ofSeconds(1))
+          .setMaximumInterval(Duration.ofSeconds(30))
+          .setMaximumAttempts(5)
+          .build())
+      .build();
+
+  /** The copy: hours for a large set; a dead worker is noticed by the heartbeat and the retry resumes. */
+  static final ActivityOptions COPY = ActivityOptions.newBuilder()
+      .setStartToCloseTimeout(Duration.ofHours(3))
+      .setHeartbeatTimeout(Duration.ofMinutes(1))
+      .setRetryOptions(RetryOptions.newBuilder()
+          .setInitialInterval(Duration.ofSeconds(5))
+          .setMaximumInterval(Duration.ofMinutes(2))
+          .setMaximumAttempts(5)
+          .build())
+      .build();
+
+  static final ActivityOptions ROLLOUT = ActivityOptions.newBuilder()
+      .setStartToCloseTimeout(Duration.ofMinutes(10))
+      .setHeartbeatTimeout(Duration.ofSeconds(30))
+      .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(2).build())
+      .build();
+
+  private final HarborActivities harbor = runbook.activities(HarborActivities.class, CALLS);
+  private final ImageActivities images = runbook.activities(ImageActivities.class, CALLS);
+  private final ImageActivities copier = runbook.activities(ImageActivities.class, COPY);
+  private final WorkloadActivities workloads = runbook.activities(WorkloadActivities.class, CALLS);
+  private final WorkloadActivities rollouts = runbook.activities(WorkloadActivities.class, ROLLOUT);
+
+  public ImageMirrorWorkflowImpl() {
+    super(RUNBOOK);
+  }
+
+  @Override
+  public RunbookResult run(RunbookRequest request) {
+    Harbor h = request.platform().harbor();
+    return runbook.run(request, rb -> {
+      rb.declare("preflight-harbor", "Harbor healthy, admin credentials ready");
+      rb.declare("discover-images", "Images of the configuration and of the platform's workloads");
+      rb.declare("resolve-images", "Source digests and platforms (read-only)");
+      rb.declare("ensure-project", "Harbor project " + h.project());
+      rb.declare("ensure-robot", "Robot " + h.robot() + " and pull secret " + h.pullSecret());
+      rb.declare("mirror-images", "Copy every image into Harbor, digest-preserving");
+      rb.declare("plan-switch", "Workloads to switch (read-only)");
+      rb.declare("switch-workloads", "Gate: switch the workloads to Harbor");
+
+      HarborPreflight preflight = rb.step("preflight-harbor", () -> harbor.preflight(h));
+      if (preflight != null && !preflight.credentialsReady()) {
+        rb.manualTask("harbor-credentials", "Put Harbor's admin credentials where the runbook reads them", List.of(
+                "Log in to " + h.url() + " as admin (or create a dedicated admin user)",
+                "Store the user name in " + h.admin().username().describe(),
+                "Store the password in " + h.admin().password().describe(),
+                "Report it done; the runbook then logs in to check"),
+            report -> harbor.verifyCredentials(h));
+      }
+      Found<String> discovered = rb.step("discover-images",
+          () -> workloads.discoverImages(request.platform().images(), request.platform().namespaces()));
+      Found<SourceImage> sources = rb.step("resolve-images", () -> images.resolveImages(h, discovered.items()));
+
+      rb.approvePlan(() -> {
+        List<PlanItem> plan = new ArrayList<>(harbor.planHarbor(h));
+        plan.addAll(images.planMirror(h, sources.items()));
+        return plan;
+      });
+
+      rb.step("ensure-project", () -> harbor.ensureProject(h));
+      rb.step("ensure-robot", () -> harbor.ensureRobot(h));
+      MirrorReport mirrored = rb.step("mirror-images", () -> copier.mirrorImages(h, sources.items()));
+      if (mirrored == null) {
+        return; // skipped by an operator: nothing to switch to
+      }
+      rb.output("images", mirrored.markdown());
+
+      Found<WorkloadSwitch> switches = rb.step("plan-switch", () -> workloads.planSwitch(h, mirrored.images()));
+      if (switches.items().isEmpty()) {
+        rb.alreadyDone("switch-workloads", "every workload already pulls from Harbor");
+        return;
+      }
+      if (!rb.gate("switch-workloads", switchPrompt(h, switches.items())).approved()) {
+        return;
+      }
+      List<String> switched = new ArrayList<>();
+      for (WorkloadSwitch workload : switches.items()) {
+        Verification rolledOut = rb.step("switch-" + workload.id().replace("/", "-"), "Switch " + workload.id() + " to Harbor")
+            .compensateWith(() -> workloads.rollBack(workload))
+            .run(() -> {
+              workloads.switchWorkload(workload);
+              Verification rollout = rollouts.waitForRollout(workload);
+              if (!rollout.ok()) {
+                // A rollout that does not become ready goes back to the old images before anyone is asked.
+                workloads.rollBack(workload);
+              }
+              return rollout;
+            });
+        if (rolledOut != null) {
+          switched.add(workload.id());
+        }
+      }
+      rb.output("workloads", String.join(", ", switched));
+    });
+  }
+
+  private static String switchPrompt(Harbor h, List<WorkloadSwitch> switches) {
+    StringBuilder md = new StringBuilder("Switch these workloads to the Harbor copies, pinned by digest, with pull secret `")
+        .append(h.pullSecret()).append("`?\n\n| workload | container | from | to |\n|---|---|---|---|\n");
+    for (WorkloadSwitch w : switches) {
+      for (WorkloadSwitch.ContainerImage c : w.containers()) {
+        md.append("| ").append(w.id()).append(" | ").append(c.container()).append(c.init() ? " (init)" : "")
+            .append(" | ").append(c.from()).append(" | ").append(c.to()).append(" |\n");
+      }
+    }
+    return md.toString();
+  }
+}
