@@ -1,5 +1,7 @@
 package io.carbon254.runbook;
 
+import io.carbon254.runbook.backup.BackupActivationWorkflow;
+import io.carbon254.runbook.backup.BackupActivationWorkflowImpl;
 import io.carbon254.runbook.platformcheck.PlatformCheckWorkflow;
 import io.carbon254.runbook.platformcheck.PlatformCheckWorkflowImpl;
 import java.util.List;
@@ -13,7 +15,9 @@ public final class Runbooks {
 
   public static final List<Definition> ALL = List.of(
       new Definition(PlatformCheckWorkflow.RUNBOOK, "PlatformCheckWorkflow", PlatformCheckWorkflowImpl.class,
-          "read-only readiness report: one line per status-report component with evidence, and the score"));
+          "read-only readiness report: one line per status-report component with evidence, and the score"),
+      new Definition(BackupActivationWorkflow.RUNBOOK, "BackupActivationWorkflow", BackupActivationWorkflowImpl.class,
+          "MinIO bucket, Velero storage location, backup + restore rehearsal, then (gate) the schedules"));
 
   private Runbooks() {}
 

@@ -11,7 +11,9 @@ import okhttp3.Response;
  * Sends requests for a platform endpoint somewhere else: {@code https://harbor.254carbon.local}
  * → {@code http://127.0.0.1:41234}. The sandbox uses it so that the configuration keeps the
  * platform's real URLs while every HTTP adapter reaches the simulated platform; a worker outside
- * the cluster can use it the same way to reach services through port-forwards.
+ * the cluster can use it the same way to reach services through port-forwards. A routed request
+ * keeps the original {@code Host} header, so the routed server sees the host the client addressed
+ * (and S3 signatures computed for the configured endpoint still verify there).
  */
 public final class EndpointRoutes implements Interceptor {
 
@@ -30,7 +32,18 @@ public final class EndpointRoutes implements Interceptor {
       return chain.proceed(chain.request());
     }
     HttpUrl routed = url.newBuilder().scheme(target.scheme()).host(target.host()).port(target.port()).build();
-    return chain.proceed(chain.request().newBuilder().url(routed).build());
+    okhttp3.Request.Builder request = chain.request().newBuilder().url(routed);
+    if (chain.request().header("Host") == null) {
+      // The routed server sees the configured host, as the client signed it (S3 SigV4 signs Host).
+      request.header("Host", hostHeader(url));
+    }
+    return chain.proceed(request.build());
+  }
+
+  /** {@code host[:port]} as a client sends it: the port only when it is not the scheme's default. */
+  static String hostHeader(HttpUrl url) {
+    String host = url.host().contains(":") ? "[" + url.host() + "]" : url.host();
+    return url.port() == HttpUrl.defaultPort(url.scheme()) ? host : host + ":" + url.port();
   }
 
   private record Origin(String scheme, String host, int port) {

@@ -32,4 +32,26 @@ class EndpointRoutesTest {
     RecordedRequest request = harbor.takeRequest();
     assertThat(request.getTarget()).isEqualTo("/api/v2.0/health?verbose=1");
   }
+
+  @Test
+  void aRoutedRequestKeepsTheOriginalHostHeader() throws Exception {
+    harbor.enqueue(new MockResponse.Builder().code(200).build());
+    harbor.enqueue(new MockResponse.Builder().code(200).build());
+    harbor.enqueue(new MockResponse.Builder().code(200).build());
+    OkHttpClient http = new OkHttpClient.Builder()
+        .addInterceptor(new EndpointRoutes(Map.of(
+            "http://minio-service.data-platform.svc.cluster.local:9000", harbor.url("/").toString(),
+            "https://harbor.254carbon.local", harbor.url("/").toString())))
+        .build();
+
+    http.newCall(new Request.Builder().url("http://minio-service.data-platform.svc.cluster.local:9000/bucket?versioning").build())
+        .execute().close();
+    http.newCall(new Request.Builder().url("https://harbor.254carbon.local/api/v2.0/health").build()).execute().close();
+    http.newCall(new Request.Builder().url("https://harbor.254carbon.local/x").header("Host", "explicit.example").build())
+        .execute().close();
+
+    assertThat(harbor.takeRequest().getHeaders().get("Host")).isEqualTo("minio-service.data-platform.svc.cluster.local:9000");
+    assertThat(harbor.takeRequest().getHeaders().get("Host")).isEqualTo("harbor.254carbon.local");
+    assertThat(harbor.takeRequest().getHeaders().get("Host")).isEqualTo("explicit.example");
+  }
 }

@@ -2,10 +2,6 @@ package io.carbon254.runbook.activities;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.spi.IThrowableProxy;
-import ch.qos.logback.core.read.ListAppender;
 import io.carbon254.runbook.config.Approvals;
 import io.carbon254.runbook.config.Notifications;
 import io.carbon254.runbook.config.PlatformConfig;
@@ -16,21 +12,19 @@ import io.carbon254.runbook.engine.DrillWorkflowImpl;
 import io.carbon254.runbook.engine.DrillWorld;
 import io.carbon254.runbook.engine.GateView;
 import io.carbon254.runbook.engine.HistoryScan;
+import io.carbon254.runbook.engine.LogCapture;
 import io.carbon254.runbook.engine.RunbookLauncher;
 import io.carbon254.runbook.engine.RunbookRequest;
 import io.carbon254.runbook.engine.RunbookResult;
-import io.carbon254.runbook.engine.RunbookSearchAttributes;
+import io.carbon254.runbook.engine.RunbookTesting;
 import io.carbon254.runbook.engine.RunbookStatus;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowStub;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.Predicate;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
@@ -39,7 +33,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.slf4j.LoggerFactory;
 
 /**
  * A webhook URL is a credential. With a planted one, a whole run — notifications that succeed and
@@ -50,7 +43,7 @@ class NotificationSecretsStayOutOfHistoryTest {
   private static final String PLANTED = "planted-s3cr3t-webhook-7f3a";
 
   @RegisterExtension
-  static final TestWorkflowExtension temporal = searchAttributes(TestWorkflowExtension.newBuilder())
+  static final TestWorkflowExtension temporal = RunbookTesting.withSearchAttributes(TestWorkflowExtension.newBuilder())
       .registerWorkflowImplementationTypes(DrillWorkflowImpl.class)
       .setDoNotStart(true)
       .build();
@@ -58,19 +51,13 @@ class NotificationSecretsStayOutOfHistoryTest {
   @StartStop
   final MockWebServer chat = new MockWebServer();
 
-  private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+  private LogCapture logs;
   private WorkflowClient client;
   private String taskQueue;
 
-  static TestWorkflowExtension.Builder searchAttributes(TestWorkflowExtension.Builder builder) {
-    RunbookSearchAttributes.ALL.forEach(builder::registerSearchAttribute);
-    return builder;
-  }
-
   @BeforeEach
   void startWorker(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
-    logs.start();
-    root().addAppender(logs);
+    logs = LogCapture.start();
     String webhookUrl = chat.url("/services/T0/B0/" + PLANTED).toString();
     worker.registerActivitiesImplementations(new DrillWorld(),
         new WebhookNotifier(new OkHttpClient(), new Secrets(Map.of("CHAT_WEBHOOK", webhookUrl)::get, null)));
@@ -81,7 +68,7 @@ class NotificationSecretsStayOutOfHistoryTest {
 
   @AfterEach
   void detachLogs() {
-    root().detachAppender(logs);
+    logs.close();
   }
 
   @Test
@@ -95,41 +82,19 @@ class NotificationSecretsStayOutOfHistoryTest {
     RunbookLauncher.start(client, "drill", "DrillWorkflow", RunbookRequest.apply(platform, "alice"), taskQueue);
     DrillWorkflow drill = client.newWorkflowStub(DrillWorkflow.class, "leakcheck/drill");
 
-    GateView plan = await(drill, s -> s.openGate() != null).openGate();
+    GateView plan = RunbookTesting.awaitStatus(drill, "the run", s -> s.openGate() != null).openGate();
     drill.decide(Decision.approve("approve-plan", 1, "bob", plan.planHash()));
-    RunbookStatus failedNotification = await(drill, s -> s.notes().stream().anyMatch(n -> n.contains("could not be sent")));
+    RunbookStatus failedNotification = RunbookTesting.awaitStatus(drill, "the run", s -> s.notes().stream().anyMatch(n -> n.contains("could not be sent")));
     assertThat(failedNotification.notes()).anySatisfy(n -> assertThat(n).contains("webhook 'team-chat' answered 503"));
-    GateView goLive = await(drill, s -> s.openGate() != null && s.openGate().gate().equals("approve-go-live")).openGate();
+    GateView goLive = RunbookTesting.awaitStatus(drill, "the run", s -> s.openGate() != null && s.openGate().gate().equals("approve-go-live")).openGate();
     drill.decide(Decision.approve(goLive.gate(), goLive.instance(), "bob", null));
     RunbookResult result = WorkflowStub.fromTyped(drill).getResult(RunbookResult.class);
 
     assertThat(result.outcome()).isEqualTo(RunbookResult.Outcome.SUCCEEDED);
     assertThat(chat.getRequestCount()).as("one delivered and three failed notification attempts").isEqualTo(4);
     assertThat(HistoryScan.readable(client.fetchHistory("leakcheck/drill"))).doesNotContain(PLANTED);
-    assertThat(logLines()).isNotEmpty().noneMatch(line -> line.contains(PLANTED));
+    assertThat(logs.lines()).isNotEmpty().noneMatch(line -> line.contains(PLANTED));
   }
 
-  private static RunbookStatus await(DrillWorkflow drill, Predicate<RunbookStatus> until) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (System.nanoTime() < deadline) {
-      RunbookStatus status = drill.status();
-      if (until.test(status)) {
-        return status;
-      }
-      LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
-    }
-    throw new AssertionError("the run did not reach the expected state: " + drill.status());
-  }
 
-  private List<String> logLines() {
-    return logs.list.stream().map(e -> e.getFormattedMessage() + throwableText(e.getThrowableProxy())).toList();
-  }
-
-  private static String throwableText(IThrowableProxy t) {
-    return t == null ? "" : " " + t.getClassName() + ": " + t.getMessage() + throwableText(t.getCause());
-  }
-
-  private static Logger root() {
-    return (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-  }
 }

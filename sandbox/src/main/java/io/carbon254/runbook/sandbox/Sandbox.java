@@ -75,6 +75,7 @@ public final class Sandbox implements AutoCloseable {
   private KubernetesClient client;
   private SandboxEndpoints endpoints;
   private TestCertificateAuthority ca;
+  private SandboxObjectStore objectStore;
 
   private Sandbox(PlatformConfig config) {
     this.config = config;
@@ -103,6 +104,14 @@ public final class Sandbox implements AutoCloseable {
   /** A client of the simulated API, owned by the sandbox (closed with it; do not close it yourself). */
   public KubernetesClient kubernetesClient() {
     return client;
+  }
+
+  /**
+   * The S3 store behind the MinIO endpoint (S3Proxy, in memory), accepting the demo MinIO
+   * credentials that {@code minio-secret} holds: what clients did through S3 can be checked here.
+   */
+  public SandboxObjectStore objectStore() {
+    return objectStore;
   }
 
   /** The cluster CA published in {@code kube-public/cluster-info}. */
@@ -179,7 +188,9 @@ public final class Sandbox implements AutoCloseable {
 
     HttpFake prometheusFake = b.prometheus != null ? b.prometheus : new PrometheusFake();
     HttpFake harborFake = b.harbor != null ? b.harbor : new HarborFake();
-    HttpFake minioFake = b.minio != null ? b.minio : new MinioFake();
+    objectStore = SandboxObjectStore.start(DEMO_MINIO_ACCESS_KEY, DEMO_MINIO_SECRET_KEY);
+    resources.add(closer("S3 endpoint (S3Proxy)", objectStore::close));
+    HttpFake minioFake = b.minio != null ? b.minio : new MinioFake(objectStore.endpoint());
     String prometheusUrl = serve(prometheusFake, loopback);
     String harborUrl = serve(harborFake, loopback);
     String minioUrl = serve(minioFake, loopback);
@@ -223,13 +234,16 @@ public final class Sandbox implements AutoCloseable {
     if (b.rolloutSimulator) {
       simulators.add(new RolloutSimulator(b.rolloutDelay));
     }
+    if (b.veleroSimulator) {
+      simulators.add(new VeleroSimulator(objectStore, b.veleroStep, Duration.ofSeconds(1)));
+    }
     simulators.addAll(b.simulators);
     for (Simulator simulator : simulators) {
       simulator.start(client);
       resources.add(closer("simulator " + simulator.name(), simulator::close));
     }
-    log.info("sandbox of platform {} running: Kubernetes API {}, Prometheus {}, Harbor {}, MinIO {}",
-        config.name(), kubernetesUrl, prometheusUrl, harborUrl, minioUrl);
+    log.info("sandbox of platform {} running: Kubernetes API {}, Prometheus {}, Harbor {}, MinIO {} (S3 {})",
+        config.name(), kubernetesUrl, prometheusUrl, harborUrl, minioUrl, objectStore.endpoint());
   }
 
   private Map<String, String> routes(String prometheusUrl, String harborUrl, String minioUrl) {
@@ -300,6 +314,8 @@ public final class Sandbox implements AutoCloseable {
     private final PlatformConfig config;
     private final List<Simulator> simulators = new ArrayList<>();
     private boolean rolloutSimulator = true;
+    private boolean veleroSimulator = true;
+    private Duration veleroStep = Duration.ofMillis(300);
     private Duration rolloutDelay = Duration.ofMillis(300);
     private HttpFake prometheus;
     private HttpFake harbor;
@@ -324,6 +340,18 @@ public final class Sandbox implements AutoCloseable {
     /** Without the built-in {@link RolloutSimulator}: workloads changed by a test stay un-rolled-out. */
     public Builder withoutRolloutSimulator() {
       this.rolloutSimulator = false;
+      return this;
+    }
+
+    /** Without the built-in {@link VeleroSimulator}: Velero objects keep the status they are given. */
+    public Builder withoutVeleroSimulator() {
+      this.veleroSimulator = false;
+      return this;
+    }
+
+    /** How long a simulated Velero Backup or Restore stays InProgress (default 300 ms). */
+    public Builder veleroStep(Duration step) {
+      this.veleroStep = step;
       return this;
     }
 

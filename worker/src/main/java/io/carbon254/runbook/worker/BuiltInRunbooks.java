@@ -2,6 +2,8 @@ package io.carbon254.runbook.worker;
 
 import io.carbon254.runbook.Runbooks;
 import io.carbon254.runbook.activities.KubernetesPlatformCheck;
+import io.carbon254.runbook.activities.KubernetesVelero;
+import io.carbon254.runbook.activities.MinioObjectStore;
 import io.carbon254.runbook.activities.WebhookNotifier;
 import java.util.List;
 
@@ -17,6 +19,8 @@ public final class BuiltInRunbooks implements RunbookPlugin {
   public List<Object> activities(PlatformConnections platform) {
     return List.of(
         new WebhookNotifier(platform.http(), platform.secrets()),
-        new KubernetesPlatformCheck(platform.kubernetes(), platform.http()));
+        new KubernetesPlatformCheck(platform.kubernetes(), platform.http()),
+        new MinioObjectStore(platform.http(), platform.secrets()),
+        new KubernetesVelero(platform.kubernetes(), platform.secrets()));
   }
 }
