@@ -2,6 +2,8 @@ package io.carbon254.runbook;
 
 import io.carbon254.runbook.backup.BackupActivationWorkflow;
 import io.carbon254.runbook.backup.BackupActivationWorkflowImpl;
+import io.carbon254.runbook.mirror.ImageMirrorWorkflow;
+import io.carbon254.runbook.mirror.ImageMirrorWorkflowImpl;
 import io.carbon254.runbook.platformcheck.PlatformCheckWorkflow;
 import io.carbon254.runbook.platformcheck.PlatformCheckWorkflowImpl;
 import java.util.List;
@@ -17,7 +19,9 @@ public final class Runbooks {
       new Definition(PlatformCheckWorkflow.RUNBOOK, "PlatformCheckWorkflow", PlatformCheckWorkflowImpl.class,
           "read-only readiness report: one line per status-report component with evidence, and the score"),
       new Definition(BackupActivationWorkflow.RUNBOOK, "BackupActivationWorkflow", BackupActivationWorkflowImpl.class,
-          "MinIO bucket, Velero storage location, backup + restore rehearsal, then (gate) the schedules"));
+          "MinIO bucket, Velero storage location, backup + restore rehearsal, then (gate) the schedules"),
+      new Definition(ImageMirrorWorkflow.RUNBOOK, "ImageMirrorWorkflow", ImageMirrorWorkflowImpl.class,
+          "Harbor project + robot, digest-preserving mirror of every image, then (gate) workloads switched to Harbor"));
 
   private Runbooks() {}
 

@@ -65,8 +65,19 @@ public final class OciRegistry {
     };
   }
 
-  /** Answers one registry request ({@code /v2/...}). */
+  /** Answers one registry request ({@code /v2/...}); a HEAD answer carries headers only, as HTTP wants. */
   public MockResponse handle(RecordedRequest request) {
+    MockResponse response = answer(request);
+    if (!"HEAD".equals(request.getMethod()) || response.getBody() == null) {
+      return response;
+    }
+    long length = response.getHeaders().get("Content-Length") == null ? 0
+        : Long.parseLong(response.getHeaders().get("Content-Length"));
+    return new MockResponse.Builder().code(response.getCode()).headers(response.getHeaders())
+        .setHeader("Content-Length", length).build();
+  }
+
+  private MockResponse answer(RecordedRequest request) {
     if (!authorized.test(request.getHeaders().get("Authorization"))) {
       return new MockResponse.Builder().code(401)
           .setHeader("WWW-Authenticate", "Basic realm=\"" + (realm == null ? "registry" : realm) + "\"")
@@ -235,6 +246,12 @@ public final class OciRegistry {
   /** Whether {@code repository} at {@code host} has a manifest for {@code reference} (tag or digest). */
   public boolean hasManifest(String host, String repository, String reference) {
     return manifests.getOrDefault(repoKey(host, repository), Map.of()).containsKey(reference);
+  }
+
+  /** The digest {@code reference} (a tag) points at, or null. */
+  public String digestOf(String host, String repository, String reference) {
+    Manifest found = manifests.getOrDefault(repoKey(host, repository), Map.of()).get(reference);
+    return found == null ? null : found.digest();
   }
 
   /** How many blobs this registry holds, over every repository. */

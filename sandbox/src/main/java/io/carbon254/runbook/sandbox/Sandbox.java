@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import mockwebserver3.MockWebServer;
@@ -76,6 +77,8 @@ public final class Sandbox implements AutoCloseable {
   private SandboxEndpoints endpoints;
   private TestCertificateAuthority ca;
   private SandboxObjectStore objectStore;
+  private HarborApiFake harborApi;
+  private final OciRegistry sourceRegistry = new OciRegistry();
 
   private Sandbox(PlatformConfig config) {
     this.config = config;
@@ -110,6 +113,16 @@ public final class Sandbox implements AutoCloseable {
    * The S3 store behind the MinIO endpoint (S3Proxy, in memory), accepting the demo MinIO
    * credentials that {@code minio-secret} holds: what clients did through S3 can be checked here.
    */
+  /** The stateful Harbor (API and registry) behind Harbor's URL. */
+  public HarborApiFake harbor() {
+    return harborApi;
+  }
+
+  /** Docker Hub, quay.io, registry.k8s.io...: every platform image, small and synthetic. */
+  public OciRegistry sourceRegistry() {
+    return sourceRegistry;
+  }
+
   public SandboxObjectStore objectStore() {
     return objectStore;
   }
@@ -188,11 +201,14 @@ public final class Sandbox implements AutoCloseable {
 
     HttpFake prometheusFake = b.prometheus != null ? b.prometheus : new PrometheusFake();
     HttpFake harborFake = b.harbor != null ? b.harbor : new HarborFake();
+    harborApi = new HarborApiFake(DEMO_HARBOR_ADMIN_PASSWORD);
     objectStore = SandboxObjectStore.start(DEMO_MINIO_ACCESS_KEY, DEMO_MINIO_SECRET_KEY);
     resources.add(closer("S3 endpoint (S3Proxy)", objectStore::close));
     HttpFake minioFake = b.minio != null ? b.minio : new MinioFake(objectStore.endpoint());
     String prometheusUrl = serve(prometheusFake, loopback);
-    String harborUrl = serve(harborFake, loopback);
+    // The stateful Harbor (API and registry) answers Harbor's URL; the health-only fake stays behind the service proxy.
+    String harborUrl = b.harbor != null ? serve(harborFake, loopback) : serve(harborApi.dispatcher(), "Harbor", loopback);
+    String sourcesUrl = serve(sourceRegistry.dispatcher(), "source registries", loopback);
     String minioUrl = serve(minioFake, loopback);
 
     SandboxDispatcher dispatcher = new SandboxDispatcher(KUBERNETES_VERSION);
@@ -224,11 +240,14 @@ public final class Sandbox implements AutoCloseable {
     resources.add(closer("Kubernetes API mock", server::destroy));
     String kubernetesUrl = "http://" + loopback.getHostAddress() + ":" + server.getPort();
 
-    endpoints = new SandboxEndpoints(kubernetesUrl, routes(prometheusUrl, harborUrl, minioUrl));
-    client = new KubernetesClientBuilder().withConfig(endpoints.kubernetesConfig()).build();
+    client = new KubernetesClientBuilder().withConfig(new SandboxEndpoints(kubernetesUrl, Map.of()).kubernetesConfig()).build();
     resources.add(closer("sandbox Kubernetes client", client::close));
 
     new PlatformSeeder(config, client, ca).seed();
+    Set<String> sourceHosts = SourceImages.seed(sourceRegistry, config.images(), client);
+    Map<String, String> routes = routes(prometheusUrl, harborUrl, minioUrl);
+    sourceHosts.forEach(host -> route(routes, "https://" + host, sourcesUrl));
+    endpoints = new SandboxEndpoints(kubernetesUrl, routes);
 
     List<Simulator> simulators = new ArrayList<>();
     if (b.rolloutSimulator) {
@@ -284,14 +303,18 @@ public final class Sandbox implements AutoCloseable {
   }
 
   private String serve(HttpFake fake, InetAddress loopback) {
+    return serve(fake.dispatcher(), fake.getClass().getSimpleName(), loopback);
+  }
+
+  private String serve(mockwebserver3.Dispatcher dispatcher, String name, InetAddress loopback) {
     MockWebServer web = new MockWebServer();
-    web.setDispatcher(fake.dispatcher());
+    web.setDispatcher(dispatcher);
     try {
       web.start(loopback, 0);
     } catch (IOException e) {
-      throw new UncheckedIOException("sandbox: cannot start the " + fake.getClass().getSimpleName() + " on loopback", e);
+      throw new UncheckedIOException("sandbox: cannot start the " + name + " on loopback", e);
     }
-    resources.add(closer(fake.getClass().getSimpleName(), web::close));
+    resources.add(closer(name, web::close));
     return "http://" + loopback.getHostAddress() + ":" + web.getPort();
   }
 

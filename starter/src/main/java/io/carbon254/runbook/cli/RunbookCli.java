@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
         WorkerCommand.class,
         DevCommand.class,
         DemoCommand.class,
+        CopyImageCommand.class,
         CommandLine.HelpCommand.class
     },
     footer = {"", "Exit codes: 0 done, 1 failed/invalid, 2 usage, 3 refused by the run, 4 not found,",

@@ -4,6 +4,7 @@ import io.carbon254.runbook.engine.RunbookState;
 import io.carbon254.runbook.engine.RunbookStatus;
 import io.carbon254.runbook.worker.TemporalConnection;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.client.WorkflowExecutionDescription;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Callable;
@@ -34,19 +35,19 @@ final class StatusCommand implements Callable<Integer> {
     String id = temporal.workflowId(run);
     try (TemporalConnection connection = temporal.connect()) {
       if (!watch) {
-        print(Runs.status(connection.client(), id), false);
+        print(Runs.status(connection.client(), id), describe(connection, id), false);
         return ExitCodes.OK;
       }
       String last = null;
       while (true) {
         RunbookStatus status = Runs.status(connection.client(), id);
-        String shown = output == Output.json ? Json.of(status) : StatusTable.render(status, Instant.now());
+        WorkflowExecutionDescription description = describe(connection, id);
+        String shown = render(status, description);
         if (!shown.equals(last)) {
-          print(status, true);
+          print(status, description, true);
           last = shown;
         }
-        WorkflowExecutionStatus execution = connection.client().newUntypedWorkflowStub(id).describe().getStatus();
-        if (execution != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+        if (description.getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
           return status.state() == RunbookState.COMPLETED ? ExitCodes.OK : ExitCodes.FAILED;
         }
         LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
@@ -54,14 +55,19 @@ final class StatusCommand implements Callable<Integer> {
     }
   }
 
-  private void print(RunbookStatus status, boolean redraw) {
-    if (output == Output.json) {
-      System.out.println(Json.of(status));
-      return;
-    }
-    if (redraw && System.console() != null) {
+  private static WorkflowExecutionDescription describe(TemporalConnection connection, String id) {
+    return connection.client().newUntypedWorkflowStub(id).describe();
+  }
+
+  private String render(RunbookStatus status, WorkflowExecutionDescription description) {
+    return output == Output.json ? Json.of(status)
+        : StatusTable.render(status, Instant.now()) + StatusTable.progress(description.getRawDescription(), Instant.now());
+  }
+
+  private void print(RunbookStatus status, WorkflowExecutionDescription description, boolean redraw) {
+    if (redraw && output == Output.table && System.console() != null) {
       System.out.print("\033[H\033[2J");
     }
-    System.out.println(StatusTable.render(status, Instant.now()));
+    System.out.println(render(status, description));
   }
 }

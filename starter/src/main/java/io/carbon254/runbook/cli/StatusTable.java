@@ -7,7 +7,10 @@ import io.carbon254.runbook.engine.StepState;
 import io.carbon254.runbook.engine.StepView;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Map;
+import io.temporal.api.workflow.v1.PendingActivityInfo;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
 
 /** A run's status as a table for a terminal. */
 final class StatusTable {
@@ -57,6 +60,32 @@ final class StatusTable {
       out.append('\n').append(output.getKey()).append(":\n").append(indent(output.getValue())).append('\n');
     }
     return out.toString();
+  }
+
+  /**
+   * What the running activities are doing: attempt, the progress they last heartbeated, and how
+   * long ago — so a long copy or a wait for a rollout shows that it is alive.
+   */
+  static String progress(DescribeWorkflowExecutionResponse description, Instant now) {
+    StringBuilder out = new StringBuilder();
+    for (PendingActivityInfo activity : description.getPendingActivitiesList()) {
+      out.append("  ⟳ ").append(activity.getActivityType().getName())
+          .append(" ").append(activity.getState().name().replace("PENDING_ACTIVITY_STATE_", "").toLowerCase(Locale.ROOT))
+          .append(activity.getAttempt() > 1 ? ", attempt " + activity.getAttempt() : "");
+      if (activity.hasHeartbeatDetails() && activity.getHeartbeatDetails().getPayloadsCount() > 0) {
+        out.append(", progress ")
+            .append(activity.getHeartbeatDetails().getPayloads(0).getData().toStringUtf8());
+      }
+      if (activity.hasLastHeartbeatTime()) {
+        Instant beat = Instant.ofEpochSecond(activity.getLastHeartbeatTime().getSeconds(), activity.getLastHeartbeatTime().getNanos());
+        out.append(", last heartbeat ").append(human(Duration.between(beat, now))).append(" ago");
+      }
+      if (activity.hasLastFailure()) {
+        out.append(", last failure: ").append(activity.getLastFailure().getMessage());
+      }
+      out.append('\n');
+    }
+    return out.length() == 0 ? "" : "\nRunning now:\n" + out;
   }
 
   private static String timing(StepView step, Instant now) {

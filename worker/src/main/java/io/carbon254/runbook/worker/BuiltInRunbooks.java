@@ -1,7 +1,10 @@
 package io.carbon254.runbook.worker;
 
 import io.carbon254.runbook.Runbooks;
+import io.carbon254.runbook.activities.HarborApi;
 import io.carbon254.runbook.activities.KubernetesPlatformCheck;
+import io.carbon254.runbook.activities.KubernetesWorkloads;
+import io.carbon254.runbook.activities.RegistryMirror;
 import io.carbon254.runbook.activities.KubernetesVelero;
 import io.carbon254.runbook.activities.MinioObjectStore;
 import io.carbon254.runbook.activities.WebhookNotifier;
@@ -21,6 +24,9 @@ public final class BuiltInRunbooks implements RunbookPlugin {
         new WebhookNotifier(platform.http(), platform.secrets()),
         new KubernetesPlatformCheck(platform.kubernetes(), platform.http()),
         new MinioObjectStore(platform.http(), platform.secrets()),
-        new KubernetesVelero(platform.kubernetes(), platform.secrets()));
+        new KubernetesVelero(platform.kubernetes(), platform.secrets()),
+        new HarborApi(platform.http(), platform.secrets(), platform.kubernetes()),
+        new RegistryMirror(platform.http(), platform.kubernetes(), platform.secrets()),
+        new KubernetesWorkloads(platform.kubernetes()));
   }
 }

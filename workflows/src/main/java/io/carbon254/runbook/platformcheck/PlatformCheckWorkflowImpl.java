@@ -9,6 +9,7 @@ import io.temporal.common.RetryOptions;
 import io.temporal.workflow.Functions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 public class PlatformCheckWorkflowImpl extends AbstractRunbookWorkflow implements PlatformCheckWorkflow {
@@ -42,8 +43,11 @@ public class PlatformCheckWorkflowImpl extends AbstractRunbookWorkflow implement
       check(results, "sso", "Ingresses protected by Cloudflare Access", () -> platform.checkSso(p.sso(), p.services()));
       check(results, "backups", "Velero, storage location, schedules, MinIO", () -> platform.checkBackups(p.backup()));
       check(results, "autoscaling", "Metrics API and HPAs", () -> platform.checkAutoscaling(p.hpa()));
+      // Mirroring is done when the namespaces image-mirror switches pull from Harbor.
+      List<String> mirrored = p.harbor() == null || p.harbor().switchNamespaces().isEmpty()
+          ? p.namespaces() : p.harbor().switchNamespaces();
       check(results, "image-mirroring", "Harbor health, workloads pulling from Harbor",
-          () -> platform.checkImageMirroring(p.harbor(), p.namespaces()));
+          () -> platform.checkImageMirroring(p.harbor(), mirrored));
       check(results, "high-availability", "Worker nodes, PostgreSQL standby, distributed MinIO",
           () -> platform.checkHighAvailability(p.ha()));
 
