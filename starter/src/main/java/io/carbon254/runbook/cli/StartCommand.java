@@ -10,8 +10,6 @@ import io.carbon254.runbook.worker.RunbookPlugins;
 import io.carbon254.runbook.worker.TemporalConnection;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.client.WorkflowFailedException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -71,8 +69,7 @@ final class StartCommand implements Callable<Integer> {
         System.out.println("started " + definition.id() + " on " + config.name() + (planOnly ? " (plan only)" : "")
             + ": workflow " + id + " (run " + execution.getRunId() + ")");
         if (webUi != null && !webUi.isBlank()) {
-          System.out.println("Web UI: " + webUi.replaceAll("/$", "") + "/namespaces/" + connection.namespace()
-              + "/workflows/" + URLEncoder.encode(id, StandardCharsets.UTF_8));
+          System.out.println("Web UI: " + DevEnvironment.runPage(webUi, connection.namespace(), id));
         }
         System.out.println("watch it: runbook status " + id + " --watch");
       }

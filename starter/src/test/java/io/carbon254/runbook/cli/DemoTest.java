@@ -18,9 +18,12 @@ class DemoTest {
         .contains("▶ platform-check")
         .contains("✓ check-cluster")
         .containsPattern("platform-check\\s+SUCCEEDED")
+        .containsPattern("backup-activation\\s+SUCCEEDED")
+        .containsPattern("image-mirror\\s+SUCCEEDED")
         .contains("| Enhanced Monitoring | ✓ |")
-        .contains("| Backup Strategy | ✗ |")
-        .contains("**Production readiness: 85%**")
+        .contains("| Backup Strategy | ✓ |")
+        .contains("| Image Mirroring | ✓ |")
+        .contains("**Production readiness: 91%**")
         .contains("demo finished in");
   }
 }

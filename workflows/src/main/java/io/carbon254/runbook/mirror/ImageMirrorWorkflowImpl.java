@@ -2,6 +2,7 @@ package io.carbon254.runbook.mirror;
 
 import io.carbon254.runbook.config.Harbor;
 import io.carbon254.runbook.engine.AbstractRunbookWorkflow;
+import io.carbon254.runbook.engine.Changed;
 import io.carbon254.runbook.engine.PlanItem;
 import io.carbon254.runbook.engine.RunbookRequest;
 import io.carbon254.runbook.engine.RunbookResult;
@@ -100,16 +101,17 @@ public class ImageMirrorWorkflowImpl extends AbstractRunbookWorkflow implements 
       }
       List<String> switched = new ArrayList<>();
       for (WorkloadSwitch workload : switches.items()) {
-        Verification rolledOut = rb.step("switch-" + workload.id().replace("/", "-"), "Switch " + workload.id() + " to Harbor")
+        Object rolledOut = rb.step("switch-" + workload.id().replace("/", "-"), "Switch " + workload.id() + " to Harbor")
             .compensateWith(() -> workloads.rollBack(workload))
             .run(() -> {
-              workloads.switchWorkload(workload);
+              Changed.Result patched = workloads.switchWorkload(workload);
               Verification rollout = rollouts.waitForRollout(workload);
               if (!rollout.ok()) {
                 // A rollout that does not become ready goes back to the old images before anyone is asked.
                 workloads.rollBack(workload);
+                return rollout;
               }
-              return rollout;
+              return new Changed.Result(patched.change(), rollout.evidence());
             });
         if (rolledOut != null) {
           switched.add(workload.id());
