@@ -7,30 +7,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.carbon254.runbook.backup.BackupActivationWorkflow;
 import io.carbon254.runbook.backup.BackupActivationWorkflowImpl;
-import io.carbon254.runbook.config.ConfigLoader;
-import io.carbon254.runbook.config.PlatformConfig;
 import io.carbon254.runbook.engine.Change;
 import io.carbon254.runbook.engine.HistoryScan;
-import io.carbon254.runbook.engine.LogCapture;
-import io.carbon254.runbook.engine.RunbookLauncher;
-import io.carbon254.runbook.engine.RunbookRequest;
 import io.carbon254.runbook.engine.RunbookResult;
 import io.carbon254.runbook.engine.RunbookTesting;
 import io.carbon254.runbook.engine.StepView;
-import io.carbon254.runbook.platformcheck.PlatformCheckWorkflow;
 import io.carbon254.runbook.platformcheck.PlatformCheckWorkflowImpl;
 import io.carbon254.runbook.sandbox.Sandbox;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowStub;
-import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
-import io.temporal.worker.Worker;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -39,38 +27,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * behind the MinIO endpoint), Velero driven by the sandbox's simulator, the MinIO credentials
  * planted in the cluster and kept out of every history and log line.
  */
-class BackupActivationOnTheSandboxTest {
+class BackupActivationOnTheSandboxTest extends OnTheSandbox {
 
   @RegisterExtension
   static final TestWorkflowExtension temporal = RunbookTesting.withSearchAttributes(TestWorkflowExtension.newBuilder())
       .registerWorkflowImplementationTypes(BackupActivationWorkflowImpl.class, PlatformCheckWorkflowImpl.class)
       .setDoNotStart(true)
       .build();
-
-  private final PlatformConfig config = ConfigLoader.loadDefault();
-  private LogCapture logs;
-  private Sandbox sandbox;
-  private PlatformConnections platform;
-  private WorkflowClient client;
-  private String taskQueue;
-
-  @BeforeEach
-  void start(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
-    logs = LogCapture.start();
-    sandbox = Sandbox.start(config);
-    platform = PlatformConnections.sandbox(sandbox.endpoints());
-    worker.registerActivitiesImplementations(new BuiltInRunbooks().activities(platform).toArray());
-    env.start();
-    this.client = client;
-    this.taskQueue = worker.getTaskQueue();
-  }
-
-  @AfterEach
-  void stop() {
-    logs.close();
-    platform.close();
-    sandbox.close();
-  }
 
   @Test
   void backupsAreActivatedOnTheSandboxAndTheMinioKeysAreInNoHistoryAndNoLog() {
@@ -105,19 +68,15 @@ class BackupActivationOnTheSandboxTest {
     assertThat(again.steps()).filteredOn(s -> s.change() != null).extracting(StepView::change)
         .containsOnly(Change.UNCHANGED);
 
-    RunbookLauncher.start(client, PlatformCheckWorkflow.RUNBOOK, "PlatformCheckWorkflow",
-        RunbookRequest.apply(config, "alice"), taskQueue);
-    RunbookResult check = WorkflowStub.fromTyped(client.newWorkflowStub(PlatformCheckWorkflow.class,
-        "254carbon/platform-check")).getResult(RunbookResult.class);
+    RunbookResult check = platformCheck();
     assertThat(check.outputs()).containsEntry("score", "88%");
     assertThat(check.outputs().get("report")).contains("| Backup Strategy | ✓ |");
   }
 
   private BackupActivationWorkflow start() {
-    RunbookLauncher.start(client, BackupActivationWorkflow.RUNBOOK, "BackupActivationWorkflow",
-        RunbookRequest.apply(config, "alice"), taskQueue);
-    return client.newWorkflowStub(BackupActivationWorkflow.class, "254carbon/backup-activation");
+    return start(BackupActivationWorkflow.RUNBOOK, "BackupActivationWorkflow", BackupActivationWorkflow.class);
   }
+
 
   private static String phase(KubernetesClient kube, String kind, String name) {
     GenericKubernetesResource resource = kube.genericKubernetesResources("velero.io/v1", kind)

@@ -6,30 +6,18 @@ import static io.carbon254.runbook.engine.RunbookTesting.result;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.carbon254.runbook.config.ConfigLoader;
-import io.carbon254.runbook.config.PlatformConfig;
 import io.carbon254.runbook.engine.Change;
 import io.carbon254.runbook.engine.HistoryScan;
-import io.carbon254.runbook.engine.LogCapture;
-import io.carbon254.runbook.engine.RunbookLauncher;
-import io.carbon254.runbook.engine.RunbookRequest;
 import io.carbon254.runbook.engine.RunbookResult;
 import io.carbon254.runbook.engine.RunbookTesting;
 import io.carbon254.runbook.mirror.ImageMirrorWorkflow;
 import io.carbon254.runbook.mirror.ImageMirrorWorkflowImpl;
-import io.carbon254.runbook.platformcheck.PlatformCheckWorkflow;
 import io.carbon254.runbook.platformcheck.PlatformCheckWorkflowImpl;
 import io.carbon254.runbook.sandbox.Sandbox;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowStub;
-import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
-import io.temporal.worker.Worker;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -38,38 +26,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * registries with every platform image, the copier, the workloads and their rollouts — and the
  * robot's secret in no history and no log line.
  */
-class ImageMirrorOnTheSandboxTest {
+class ImageMirrorOnTheSandboxTest extends OnTheSandbox {
 
   @RegisterExtension
   static final TestWorkflowExtension temporal = RunbookTesting.withSearchAttributes(TestWorkflowExtension.newBuilder())
       .registerWorkflowImplementationTypes(ImageMirrorWorkflowImpl.class, PlatformCheckWorkflowImpl.class)
       .setDoNotStart(true)
       .build();
-
-  private final PlatformConfig config = ConfigLoader.loadDefault();
-  private LogCapture logs;
-  private Sandbox sandbox;
-  private PlatformConnections platform;
-  private WorkflowClient client;
-  private String taskQueue;
-
-  @BeforeEach
-  void start(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
-    logs = LogCapture.start();
-    sandbox = Sandbox.start(config);
-    platform = PlatformConnections.sandbox(sandbox.endpoints());
-    worker.registerActivitiesImplementations(new BuiltInRunbooks().activities(platform).toArray());
-    env.start();
-    this.client = client;
-    this.taskQueue = worker.getTaskQueue();
-  }
-
-  @AfterEach
-  void stop() {
-    logs.close();
-    platform.close();
-    sandbox.close();
-  }
 
   @Test
   void everyImageIsInHarborWithItsDigestAndTheWorkloadsPullItThroughTheRobot() throws Exception {
@@ -108,10 +71,7 @@ class ImageMirrorOnTheSandboxTest {
     assertThat(again.step("mirror-images").change()).isEqualTo(Change.UNCHANGED);
     assertThat(again.step("switch-workloads").summary()).isEqualTo("every workload already pulls from Harbor");
 
-    RunbookLauncher.start(client, PlatformCheckWorkflow.RUNBOOK, "PlatformCheckWorkflow",
-        RunbookRequest.apply(config, "alice"), taskQueue);
-    RunbookResult check = WorkflowStub.fromTyped(client.newWorkflowStub(PlatformCheckWorkflow.class,
-        "254carbon/platform-check")).getResult(RunbookResult.class);
+    RunbookResult check = platformCheck();
     assertThat(check.outputs().get("report")).contains("| Image Mirroring | ✓ |");
     assertThat(check.outputs()).containsEntry("score", "88%");
   }
@@ -122,8 +82,7 @@ class ImageMirrorOnTheSandboxTest {
   }
 
   private ImageMirrorWorkflow start() {
-    RunbookLauncher.start(client, ImageMirrorWorkflow.RUNBOOK, "ImageMirrorWorkflow",
-        RunbookRequest.apply(config, "alice"), taskQueue);
-    return client.newWorkflowStub(ImageMirrorWorkflow.class, "254carbon/image-mirror");
+    return start(ImageMirrorWorkflow.RUNBOOK, "ImageMirrorWorkflow", ImageMirrorWorkflow.class);
   }
+
 }
