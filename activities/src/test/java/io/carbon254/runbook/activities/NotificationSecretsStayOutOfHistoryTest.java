@@ -43,10 +43,7 @@ class NotificationSecretsStayOutOfHistoryTest {
   private static final String PLANTED = "planted-s3cr3t-webhook-7f3a";
 
   @RegisterExtension
-  static final TestWorkflowExtension temporal = RunbookTesting.withSearchAttributes(TestWorkflowExtension.newBuilder())
-      .registerWorkflowImplementationTypes(DrillWorkflowImpl.class)
-      .setDoNotStart(true)
-      .build();
+  static final TestWorkflowExtension temporal = RunbookTesting.extension(DrillWorkflowImpl.class);
 
   @StartStop
   final MockWebServer chat = new MockWebServer();

@@ -30,10 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class BackupActivationOnTheSandboxTest extends OnTheSandbox {
 
   @RegisterExtension
-  static final TestWorkflowExtension temporal = RunbookTesting.withSearchAttributes(TestWorkflowExtension.newBuilder())
-      .registerWorkflowImplementationTypes(BackupActivationWorkflowImpl.class, PlatformCheckWorkflowImpl.class)
-      .setDoNotStart(true)
-      .build();
+  static final TestWorkflowExtension temporal = RunbookTesting.extension(BackupActivationWorkflowImpl.class, PlatformCheckWorkflowImpl.class);
 
   @Test
   void backupsAreActivatedOnTheSandboxAndTheMinioKeysAreInNoHistoryAndNoLog() {

@@ -29,10 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ImageMirrorOnTheSandboxTest extends OnTheSandbox {
 
   @RegisterExtension
-  static final TestWorkflowExtension temporal = RunbookTesting.withSearchAttributes(TestWorkflowExtension.newBuilder())
-      .registerWorkflowImplementationTypes(ImageMirrorWorkflowImpl.class, PlatformCheckWorkflowImpl.class)
-      .setDoNotStart(true)
-      .build();
+  static final TestWorkflowExtension temporal = RunbookTesting.extension(ImageMirrorWorkflowImpl.class, PlatformCheckWorkflowImpl.class);
 
   @Test
   void everyImageIsInHarborWithItsDigestAndTheWorkloadsPullItThroughTheRobot() throws Exception {

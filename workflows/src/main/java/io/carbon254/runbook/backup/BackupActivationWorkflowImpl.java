@@ -2,6 +2,7 @@ package io.carbon254.runbook.backup;
 
 import io.carbon254.runbook.config.Backup;
 import io.carbon254.runbook.engine.AbstractRunbookWorkflow;
+import io.carbon254.runbook.engine.ActivityDefaults;
 import io.carbon254.runbook.engine.PlanItem;
 import io.carbon254.runbook.engine.RunbookRequest;
 import io.carbon254.runbook.engine.RunbookResult;
@@ -15,16 +16,6 @@ import java.util.List;
 
 public class BackupActivationWorkflowImpl extends AbstractRunbookWorkflow implements BackupActivationWorkflow {
 
-  /** Reads and idempotent writes: retried a few times, then an operator decides. */
-  static final ActivityOptions CHANGES = ActivityOptions.newBuilder()
-      .setStartToCloseTimeout(Duration.ofMinutes(1))
-      .setRetryOptions(RetryOptions.newBuilder()
-          .setInitialInterval(Duration.ofSeconds(1))
-          .setMaximumInterval(Duration.ofSeconds(30))
-          .setMaximumAttempts(5)
-          .build())
-      .build();
-
   /** Polls Velero until a terminal phase; a dead worker is noticed by the missing heartbeat. */
   static final ActivityOptions WAITS = ActivityOptions.newBuilder()
       .setStartToCloseTimeout(Duration.ofHours(1))
@@ -35,8 +26,8 @@ public class BackupActivationWorkflowImpl extends AbstractRunbookWorkflow implem
           .build())
       .build();
 
-  private final ObjectStoreActivities objectStore = runbook.activities(ObjectStoreActivities.class, CHANGES);
-  private final VeleroActivities velero = runbook.activities(VeleroActivities.class, CHANGES);
+  private final ObjectStoreActivities objectStore = runbook.activities(ObjectStoreActivities.class, ActivityDefaults.IDEMPOTENT_CALLS);
+  private final VeleroActivities velero = runbook.activities(VeleroActivities.class, ActivityDefaults.IDEMPOTENT_CALLS);
   private final VeleroActivities veleroWaits = runbook.activities(VeleroActivities.class, WAITS);
 
   public BackupActivationWorkflowImpl() {

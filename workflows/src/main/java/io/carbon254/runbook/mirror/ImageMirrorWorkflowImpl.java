@@ -2,6 +2,7 @@ package io.carbon254.runbook.mirror;
 
 import io.carbon254.runbook.config.Harbor;
 import io.carbon254.runbook.engine.AbstractRunbookWorkflow;
+import io.carbon254.runbook.engine.ActivityDefaults;
 import io.carbon254.runbook.engine.Changed;
 import io.carbon254.runbook.engine.PlanItem;
 import io.carbon254.runbook.engine.RunbookRequest;
@@ -14,15 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 public class ImageMirrorWorkflowImpl extends AbstractRunbookWorkflow implements ImageMirrorWorkflow {
-
-  static final ActivityOptions CALLS = ActivityOptions.newBuilder()
-      .setStartToCloseTimeout(Duration.ofMinutes(2))
-      .setRetryOptions(RetryOptions.newBuilder()
-          .setInitialInterval(Duration.ofSeconds(1))
-          .setMaximumInterval(Duration.ofSeconds(30))
-          .setMaximumAttempts(5)
-          .build())
-      .build();
 
   /** The copy: hours for a large set; a dead worker is noticed by the heartbeat and the retry resumes. */
   static final ActivityOptions COPY = ActivityOptions.newBuilder()
@@ -41,10 +33,10 @@ public class ImageMirrorWorkflowImpl extends AbstractRunbookWorkflow implements 
       .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(2).build())
       .build();
 
-  private final HarborActivities harbor = runbook.activities(HarborActivities.class, CALLS);
-  private final ImageActivities images = runbook.activities(ImageActivities.class, CALLS);
+  private final HarborActivities harbor = runbook.activities(HarborActivities.class, ActivityDefaults.IDEMPOTENT_CALLS);
+  private final ImageActivities images = runbook.activities(ImageActivities.class, ActivityDefaults.IDEMPOTENT_CALLS);
   private final ImageActivities copier = runbook.activities(ImageActivities.class, COPY);
-  private final WorkloadActivities workloads = runbook.activities(WorkloadActivities.class, CALLS);
+  private final WorkloadActivities workloads = runbook.activities(WorkloadActivities.class, ActivityDefaults.IDEMPOTENT_CALLS);
   private final WorkloadActivities rollouts = runbook.activities(WorkloadActivities.class, ROLLOUT);
 
   public ImageMirrorWorkflowImpl() {

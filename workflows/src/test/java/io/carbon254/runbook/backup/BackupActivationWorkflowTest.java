@@ -42,10 +42,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class BackupActivationWorkflowTest {
 
   @RegisterExtension
-  static final TestWorkflowExtension temporal = RunbookTesting.withSearchAttributes(TestWorkflowExtension.newBuilder())
-      .registerWorkflowImplementationTypes(BackupActivationWorkflowImpl.class)
-      .setDoNotStart(true)
-      .build();
+  static final TestWorkflowExtension temporal = RunbookTesting.extension(BackupActivationWorkflowImpl.class);
 
   private final BackupWorld world = new BackupWorld();
   private final PlatformConfig config = ConfigLoader.loadDefault();
@@ -54,10 +51,9 @@ class BackupActivationWorkflowTest {
 
   @BeforeEach
   void startWorker(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
-    worker.registerActivitiesImplementations(world, new RecordingNotifier());
-    env.start();
-    this.client = client;
-    this.taskQueue = worker.getTaskQueue();
+    RunbookTesting.Started started = RunbookTesting.startWorker(env, worker, client, world, new RecordingNotifier());
+    this.client = started.client();
+    this.taskQueue = started.taskQueue();
   }
 
   @Test

@@ -29,10 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RecordHistoriesTest {
 
   @RegisterExtension
-  static final TestWorkflowExtension temporal = RunbookTesting.withSearchAttributes(TestWorkflowExtension.newBuilder())
-      .registerWorkflowImplementationTypes(DrillWorkflowImpl.class)
-      .setDoNotStart(true)
-      .build();
+  static final TestWorkflowExtension temporal = RunbookTesting.extension(DrillWorkflowImpl.class);
 
   private final DrillWorld world = new DrillWorld();
   private WorkflowClient client;
@@ -40,10 +37,9 @@ class RecordHistoriesTest {
 
   @BeforeEach
   void startWorker(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
-    worker.registerActivitiesImplementations(world, new RecordingNotifier());
-    env.start();
-    this.client = client;
-    this.taskQueue = worker.getTaskQueue();
+    RunbookTesting.Started started = RunbookTesting.startWorker(env, worker, client, world, new RecordingNotifier());
+    this.client = started.client();
+    this.taskQueue = started.taskQueue();
   }
 
   @Test

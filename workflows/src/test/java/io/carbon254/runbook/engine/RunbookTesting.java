@@ -20,6 +20,29 @@ public final class RunbookTesting {
 
   private RunbookTesting() {}
 
+  /**
+   * The Temporal test environment for runbook tests: time skipping, our search attributes
+   * registered, these workflow implementations, started by {@link #startWorker} once the test has
+   * its activities.
+   */
+  public static TestWorkflowExtension extension(Class<?>... workflowImplementations) {
+    return withSearchAttributes(TestWorkflowExtension.newBuilder())
+        .registerWorkflowImplementationTypes(workflowImplementations)
+        .setDoNotStart(true)
+        .build();
+  }
+
+  /** The client and the task queue of a started test environment. */
+  public record Started(WorkflowClient client, String taskQueue) {}
+
+  /** Registers the test's activities and starts the environment. */
+  public static Started startWorker(io.temporal.testing.TestWorkflowEnvironment env, io.temporal.worker.Worker worker,
+      WorkflowClient client, Object... activities) {
+    worker.registerActivitiesImplementations(activities);
+    env.start();
+    return new Started(client, worker.getTaskQueue());
+  }
+
   /** The extension builder with our search attributes registered (upserts fail without them). */
   public static TestWorkflowExtension.Builder withSearchAttributes(TestWorkflowExtension.Builder builder) {
     RunbookSearchAttributes.ALL.forEach(builder::registerSearchAttribute);

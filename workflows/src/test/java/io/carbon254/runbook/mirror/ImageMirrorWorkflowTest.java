@@ -37,10 +37,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ImageMirrorWorkflowTest {
 
   @RegisterExtension
-  static final TestWorkflowExtension temporal = RunbookTesting.withSearchAttributes(TestWorkflowExtension.newBuilder())
-      .registerWorkflowImplementationTypes(ImageMirrorWorkflowImpl.class)
-      .setDoNotStart(true)
-      .build();
+  static final TestWorkflowExtension temporal = RunbookTesting.extension(ImageMirrorWorkflowImpl.class);
 
   private final MirrorWorld world = new MirrorWorld();
   private final PlatformConfig config = ConfigLoader.loadDefault();
@@ -49,10 +46,9 @@ class ImageMirrorWorkflowTest {
 
   @BeforeEach
   void startWorker(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
-    worker.registerActivitiesImplementations(world, new RecordingNotifier());
-    env.start();
-    this.client = client;
-    this.taskQueue = worker.getTaskQueue();
+    RunbookTesting.Started started = RunbookTesting.startWorker(env, worker, client, world, new RecordingNotifier());
+    this.client = started.client();
+    this.taskQueue = started.taskQueue();
   }
 
   @Test

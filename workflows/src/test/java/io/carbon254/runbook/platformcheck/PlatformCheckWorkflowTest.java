@@ -31,10 +31,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class PlatformCheckWorkflowTest {
 
   @RegisterExtension
-  static final TestWorkflowExtension temporal = io.carbon254.runbook.engine.RunbookTesting.withSearchAttributes(TestWorkflowExtension.newBuilder())
-      .registerWorkflowImplementationTypes(PlatformCheckWorkflowImpl.class)
-      .setDoNotStart(true)
-      .build();
+  static final TestWorkflowExtension temporal = RunbookTesting.extension(PlatformCheckWorkflowImpl.class);
 
   /** The platform as the status report left it: monitoring complete, the five tasks open. */
   static class PlatformAt85Percent implements PlatformCheckActivities {
@@ -85,10 +82,9 @@ class PlatformCheckWorkflowTest {
 
   @BeforeEach
   void startWorker(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
-    worker.registerActivitiesImplementations(platform, new RecordingNotifier());
-    env.start();
-    this.client = client;
-    this.taskQueue = worker.getTaskQueue();
+    RunbookTesting.Started started = RunbookTesting.startWorker(env, worker, client, platform, new RecordingNotifier());
+    this.client = started.client();
+    this.taskQueue = started.taskQueue();
   }
 
   @Test
