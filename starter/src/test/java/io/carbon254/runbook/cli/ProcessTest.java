@@ -84,6 +84,9 @@ class ProcessTest {
     Jvm.Result approved = cli("approve", "crash-drill", "--as", "bob", "--comment", "go");
     assertThat(approved.exitCode()).as(approved.err()).isZero();
     assertThat(approved.out()).contains("approved approve-work #1 as bob: 1 of 1 approvals, gate APPROVED");
+    Jvm.Result watched = cli("status", "crash-drill", "--watch");
+    assertThat(watched.exitCode()).as("--watch follows the run to its end, exit 0 when it completed").isZero();
+    assertThat(watched.out()).contains("254carbon/crash-drill  COMPLETED");
 
     assertThat(outcome(result())).isEqualTo(UNINTERRUPTED_4_CHUNKS);
     Jvm.Result status = cli("status", "crash-drill");
