@@ -42,16 +42,22 @@ public final class CopyImageMain {
     long jvmStartedMs = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
     System.out.println("STARTUP_MS " + (System.currentTimeMillis() - jvmStartedMs));
     long started = System.nanoTime();
+    // More than one pass copies the list again in this JVM, as a long-running worker would on a re-run.
+    int passes = Integer.getInteger("registry.passes", 1);
     try (RegistryCopier copier = new RegistryCopier(http, credentials, options)) {
-      for (CopyOutcome o : copier.copyAll(pairs, parallelism)) {
-        if (o.ok()) {
-          CopyResult r = o.result();
-          System.out.println("RESULT " + r.source() + " " + r.digest() + " " + r.bytesCopied() + " " + r.blobsCopied()
-              + " " + r.blobsSkipped() + " " + r.blobsMounted() + " " + r.unchanged() + " " + r.elapsed().toMillis() + "ms");
-        } else {
-          ok = false;
-          System.out.println("FAILED " + o.pair().source() + " " + o.failure().getMessage());
+      for (int pass = 1; pass <= passes; pass++) {
+        long passStarted = System.nanoTime();
+        for (CopyOutcome o : copier.copyAll(pairs, parallelism)) {
+          if (o.ok()) {
+            CopyResult r = o.result();
+            System.out.println("RESULT " + r.source() + " " + r.digest() + " " + r.bytesCopied() + " " + r.blobsCopied()
+                + " " + r.blobsSkipped() + " " + r.blobsMounted() + " " + r.unchanged() + " " + r.elapsed().toMillis() + "ms");
+          } else {
+            ok = false;
+            System.out.println("FAILED " + o.pair().source() + " " + o.failure().getMessage());
+          }
         }
+        System.out.println("PASS_SECONDS " + pass + " " + (System.nanoTime() - passStarted) / 1e9);
       }
     }
     System.out.println("COPY_SECONDS " + (System.nanoTime() - started) / 1e9);
@@ -70,9 +76,13 @@ public final class CopyImageMain {
 
   /** The command line that runs this class in a new JVM with the test classpath. */
   static List<String> command(String maxHeap, List<String> args) {
+    return command(maxHeap, 1, args);
+  }
+
+  static List<String> command(String maxHeap, int passes, List<String> args) {
     String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx" + maxHeap, "-XX:+UseSerialGC", "-cp", classpath));
+        "-Xmx" + maxHeap, "-XX:+UseSerialGC", "-Dregistry.passes=" + passes, "-cp", classpath));
     command.add(CopyImageMain.class.getName());
     command.addAll(args);
     return command;
