@@ -28,8 +28,4 @@ public final class Runbooks {
   public static Optional<Definition> find(String id) {
     return ALL.stream().filter(d -> d.id().equals(id)).findFirst();
   }
-
-  public static List<String> ids() {
-    return ALL.stream().map(Definition::id).toList();
-  }
 }

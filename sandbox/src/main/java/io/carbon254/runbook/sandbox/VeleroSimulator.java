@@ -661,17 +661,7 @@ public final class VeleroSimulator implements Simulator {
 
   @Override
   public synchronized void close() {
-    for (SharedIndexInformer<?> informer : informers) {
-      try {
-        informer.close();
-      } catch (RuntimeException e) {
-        log.debug("closing an informer failed", e);
-      }
-    }
-    informers.clear();
-    if (executor != null) {
-      executor.shutdownNow();
-      executor = null;
-    }
+    Informers.stop(informers, executor);
+    executor = null;
   }
 }

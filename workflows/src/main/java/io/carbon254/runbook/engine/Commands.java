@@ -30,10 +30,6 @@ public final class Commands {
         + (planHash == null ? "" : ",\"planHash\":\"" + planHash + "\"") + "}";
   }
 
-  /** The JSON input of the Web UI's "Send signal" → {@code reject} for this gate instance. */
-  public static String rejectSignalInput(String gate, int instance) {
-    return "{\"gate\":\"" + gate + "\",\"instance\":" + instance + ",\"actor\":\"<you>\",\"comment\":\"<why>\"}";
-  }
 
   public static String operatorSignalInput(String step) {
     return "{\"step\":\"" + step + "\",\"action\":\"RETRY|SKIP|ABORT\",\"actor\":\"<you>\",\"reason\":\"<why>\"}";

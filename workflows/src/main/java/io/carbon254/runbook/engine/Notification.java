@@ -14,7 +14,6 @@ public record Notification(Kind kind, String runbook, String workflowId, String 
     GATE_OPENED,
     GATE_REMINDER,
     MANUAL_TASK,
-    AWAITING_OPERATOR,
-    FINISHED
+    AWAITING_OPERATOR
   }
 }

@@ -820,7 +820,6 @@ public final class Runbook {
       case GATE_OPENED, GATE_REMINDER -> Commands.approve(workflowId, gate.gateId);
       case MANUAL_TASK -> openTask == null ? null : Commands.taskDone(workflowId, openTask.id);
       case AWAITING_OPERATOR -> awaitingOperator == null ? null : Commands.decide(workflowId, awaitingOperator.id);
-      case FINISHED -> null;
     };
     String body = gate != null ? gate.prompt : DetailsRenderer.render(status());
     try {

@@ -23,10 +23,6 @@ public record RunbookRequest(PlatformConfig platform, Mode mode, String initiato
     return new RunbookRequest(platform, Mode.APPLY, initiator, Map.of());
   }
 
-  public static RunbookRequest planOnly(PlatformConfig platform, String initiator) {
-    return new RunbookRequest(platform, Mode.PLAN, initiator, Map.of());
-  }
-
   public String option(String name, String fallback) {
     return options.getOrDefault(name, fallback);
   }

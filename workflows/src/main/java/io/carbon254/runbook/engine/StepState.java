@@ -20,8 +20,4 @@ public enum StepState {
   public String mark() {
     return mark;
   }
-
-  public boolean isFinished() {
-    return this == SUCCEEDED || this == SKIPPED || this == COMPENSATED;
-  }
 }
