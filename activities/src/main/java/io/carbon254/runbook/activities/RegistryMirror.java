@@ -130,7 +130,7 @@ public final class RegistryMirror implements ImageActivities {
         if (progress.blobDone() && progress.blobKey() != null) {
           done.add(progress.blobKey());
         }
-        if (progress.kind() == Progress.Kind.MANIFEST_PUSHED) {
+        if (progress.kind() == Progress.Kind.IMAGE_DONE) {
           imagesDone[0]++;
         }
         // The SDK throttles heartbeats; the details are what a retried attempt resumes from.

@@ -16,7 +16,7 @@ import java.util.List;
  * @param pullSecret name of the docker-registry Secret holding the robot credentials, created in
  *     each of {@code switchNamespaces} and added to the workloads as imagePullSecret
  * @param switchNamespaces namespaces whose workloads are switched to Harbor
- * @param parallelism images copied at once
+ * @param parallelism images whose manifests are read or pushed at once (their blobs share one queue, largest first)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Harbor(

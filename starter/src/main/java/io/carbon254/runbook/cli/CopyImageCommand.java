@@ -51,7 +51,8 @@ final class CopyImageCommand implements Callable<Integer> {
       description = "all (default: the whole index, digest kept) or one platform such as linux/amd64.")
   String platform;
 
-  @Option(names = "--parallel", paramLabel = "N", defaultValue = "4", description = "Images at a time with --list (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--parallel", paramLabel = "N", defaultValue = "4", description = "Images whose manifests are read or pushed at a time with --list (default: ${DEFAULT-VALUE});"
+      + " their blobs share one queue of --blob-parallel transfers, largest first.")
   int parallel;
 
   @Option(names = "--blob-parallel", paramLabel = "N", defaultValue = "8", description = "Blobs in flight at once (default: ${DEFAULT-VALUE}).")

@@ -18,7 +18,7 @@ package io.carbon254.runbook.activities.registry;
 public record Progress(String image, Kind kind, String digest, String blobKey, long bytes, long bytesCopied,
     int blobsDone, int blobsTotal, String message) {
 
-  public enum Kind { BLOB_PROGRESS, BLOB_COPIED, BLOB_SKIPPED, BLOB_MOUNTED, MANIFEST_PUSHED, RETRY }
+  public enum Kind { BLOB_PROGRESS, BLOB_COPIED, BLOB_SKIPPED, BLOB_MOUNTED, MANIFEST_PUSHED, IMAGE_DONE, RETRY }
 
   /** True when {@link #blobKey()} should go into the persisted done set. */
   public boolean blobDone() {

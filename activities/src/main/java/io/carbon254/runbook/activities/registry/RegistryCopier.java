@@ -5,9 +5,9 @@ import io.carbon254.runbook.activities.registry.Progress.Kind;
 import io.carbon254.runbook.activities.registry.RegistryClient.ManifestHead;
 import java.io.EOFException;
 import java.io.IOException;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,21 +16,25 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.PriorityBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.RequestBody;
 import okhttp3.Response;
+import okio.Buffer;
 import okio.BufferedSink;
-import okio.BufferedSource;
+import okio.HashingSource;
 
 /**
  * Copies images between registries the way {@code crane copy} does, without a daemon: manifests verbatim (the digest
@@ -43,19 +47,21 @@ import okio.BufferedSource;
  * gets them skipped without a request.
  *
  * <p>Thread-safe; one copier can serve many copies at once. Blobs in flight are bounded by
- * {@link CopyOptions#blobParallelism()} across all of them. Close it to stop its threads.
+ * {@link CopyOptions#blobParallelism()} across all of them, and the largest waiting blob goes first: on a mirror
+ * list, one big layer started last would otherwise be copied alone at the end while every other slot stands idle.
+ * Close it to stop its threads.
  */
 public final class RegistryCopier implements AutoCloseable {
 
   private static final MediaType OCTET_STREAM = MediaType.get("application/octet-stream");
   private static final long PROGRESS_EVERY = 8L << 20;
-  private static final int BUFFER = 64 * 1024;
 
   enum Outcome { COPIED, SKIPPED, MOUNTED }
 
   private final RegistryClient client;
   private final CopyOptions options;
-  private final ExecutorService blobPool;
+  private final ThreadPoolExecutor blobPool;
+  private final AtomicLong submitted = new AtomicLong();
   /** Blob transfers running or done in this copier, by blob key: two images sharing a layer upload it once. */
   private final Map<String, CompletableFuture<Outcome>> transfers = new ConcurrentHashMap<>();
   /** registry|digest → a repository of that registry known to hold the blob: where to mount from. */
@@ -72,7 +78,8 @@ public final class RegistryCopier implements AutoCloseable {
             job.blobsTotal, what + ": " + why));
       }
     });
-    this.blobPool = Executors.newFixedThreadPool(options.blobParallelism(), threads("registry-blob"));
+    this.blobPool = new ThreadPoolExecutor(options.blobParallelism(), options.blobParallelism(), 0, TimeUnit.SECONDS,
+        new PriorityBlockingQueue<>(), threads("registry-blob"));
   }
 
   public RegistryClient client() {
@@ -97,62 +104,95 @@ public final class RegistryCopier implements AutoCloseable {
    */
   public CopyResult copy(ImageReference src, ImageReference dst, Set<String> alreadyCopiedBlobs,
       Consumer<Progress> progress) {
-    long started = System.nanoTime();
-    seed(alreadyCopiedBlobs);
     ImageCopy job = new ImageCopy(src, dst, alreadyCopiedBlobs, serialized(progress));
-    String what = "copy " + src + " to " + dst;
+    Plan plan = as(job, () -> plan(job));
+    if (plan.unchanged() != null) {
+      return plan.unchanged();
+    }
+    join(job, startBlobs(job, plan));
+    return as(job, () -> pushManifests(job, plan));
+  }
+
+  /**
+   * What one image needs: nothing ({@code unchanged} set), or these blobs, then these child manifests, then the top
+   * one.
+   */
+  private record Plan(CopyResult unchanged, Manifest top, List<String> platforms, List<Manifest> children,
+      Collection<Descriptor> blobs) {}
+
+  private Plan plan(ImageCopy job) {
+    ImageReference src = job.src;
+    ImageReference dst = job.dst;
+    seed(job.alreadyCopied);
+    String what = job.what;
     boolean all = options.platform().equals(CopyOptions.ALL_PLATFORMS);
+    if (all) {
+      Optional<ManifestHead> source = client.headManifest(src, src.reference(), what + ": HEAD source manifest");
+      if (source.isPresent()) {
+        checkPinned(dst, source.get().digest(), what);
+        Optional<CopyResult> unchanged = unchanged(job, source.get().digest(), source.get().mediaType(), List.of(),
+            what);
+        if (unchanged.isPresent()) {
+          return new Plan(finished(job, unchanged.get()), null, List.of(), List.of(), List.of());
+        }
+      }
+    }
+    Manifest top = client.getManifest(src, src.reference(), what + ": GET source manifest");
+    List<String> platforms = new ArrayList<>();
+    if (top.isIndex()) {
+      if (all) {
+        top.children().forEach(c -> platforms.add(c.platform() == null ? "unknown" : c.platform()));
+      } else {
+        Descriptor child = pick(top, options.platform(), what);
+        platforms.add(child.platform());
+        top = client.getManifest(src, child.digest(), what + ": GET manifest " + child.digest() + " for "
+            + child.platform());
+      }
+    }
+    checkPinned(dst, top.digest(), what);
+    if (!all) {
+      Optional<CopyResult> unchanged = unchanged(job, top.digest(), top.mediaType(), platforms, what);
+      if (unchanged.isPresent()) {
+        return new Plan(finished(job, unchanged.get()), null, List.of(), List.of(), List.of());
+      }
+    }
+    List<Manifest> children = new ArrayList<>();
+    Map<String, Descriptor> blobs = new LinkedHashMap<>();
+    planChildren(job, top, children, blobs, what);
+    job.blobsTotal = blobs.size();
+    return new Plan(null, top, List.copyOf(platforms), children, blobs.values());
+  }
+
+  private CopyResult pushManifests(ImageCopy job, Plan plan) {
+    String what = job.what;
+    for (Manifest child : plan.children()) {
+      client.putManifest(job.dst, child.digest(), child.bytes(), child.mediaType(), what + ": PUT manifest "
+          + child.digest());
+      job.emit(new Progress(job.src.toString(), Kind.MANIFEST_PUSHED, child.digest(), null, child.bytes().length,
+          job.bytes.get(), job.done(), job.blobsTotal, null));
+    }
+    Manifest top = plan.top();
+    String reference = targetReference(job.src, job.dst, top.digest());
+    client.putManifest(job.dst, reference, top.bytes(), top.mediaType(), what + ": PUT manifest " + reference);
+    job.emit(new Progress(job.src.toString(), Kind.MANIFEST_PUSHED, top.digest(), null, top.bytes().length,
+        job.bytes.get(), job.done(), job.blobsTotal, null));
+    return finished(job, new CopyResult(job.src, job.dst.withDigest(top.digest()), top.digest(), top.mediaType(),
+        plan.platforms(), job.bytes.get(), job.copied.get(), job.skipped.get(), job.mounted.get(), false,
+        job.elapsed()));
+  }
+
+  private static CopyResult finished(ImageCopy job, CopyResult result) {
+    job.emit(new Progress(job.src.toString(), Kind.IMAGE_DONE, result.digest(), null, result.bytesCopied(),
+        job.bytes.get(), job.done(), job.blobsTotal, null));
+    return result;
+  }
+
+  /** Runs {@code step} with {@code job} as the image retries are reported for. */
+  private <T> T as(ImageCopy job, Supplier<T> step) {
     ImageCopy outer = current.get();
     current.set(job);
     try {
-      if (all) {
-        Optional<ManifestHead> source = client.headManifest(src, src.reference(), what + ": HEAD source manifest");
-        if (source.isPresent()) {
-          checkPinned(dst, source.get().digest(), what);
-          Optional<CopyResult> unchanged = unchanged(job, source.get().digest(), source.get().mediaType(), List.of(),
-              started, what);
-          if (unchanged.isPresent()) {
-            return unchanged.get();
-          }
-        }
-      }
-      Manifest top = client.getManifest(src, src.reference(), what + ": GET source manifest");
-      List<String> platforms = new ArrayList<>();
-      if (top.isIndex()) {
-        if (all) {
-          top.children().forEach(c -> platforms.add(c.platform() == null ? "unknown" : c.platform()));
-        } else {
-          Descriptor child = pick(top, options.platform(), what);
-          platforms.add(child.platform());
-          top = client.getManifest(src, child.digest(), what + ": GET manifest " + child.digest() + " for "
-              + child.platform());
-        }
-      }
-      checkPinned(dst, top.digest(), what);
-      if (!all) {
-        Optional<CopyResult> unchanged = unchanged(job, top.digest(), top.mediaType(), platforms, started, what);
-        if (unchanged.isPresent()) {
-          return unchanged.get();
-        }
-      }
-      List<Manifest> children = new ArrayList<>();
-      Map<String, Descriptor> blobs = new LinkedHashMap<>();
-      plan(job, top, children, blobs, what);
-      job.blobsTotal = blobs.size();
-      copyBlobs(job, blobs.values());
-      for (Manifest child : children) {
-        client.putManifest(dst, child.digest(), child.bytes(), child.mediaType(), what + ": PUT manifest "
-            + child.digest());
-        job.emit(new Progress(src.toString(), Kind.MANIFEST_PUSHED, child.digest(), null, child.bytes().length,
-            job.bytes.get(), job.done(), job.blobsTotal, null));
-      }
-      String reference = targetReference(src, dst, top.digest());
-      client.putManifest(dst, reference, top.bytes(), top.mediaType(), what + ": PUT manifest " + reference);
-      job.emit(new Progress(src.toString(), Kind.MANIFEST_PUSHED, top.digest(), null, top.bytes().length,
-          job.bytes.get(), job.done(), job.blobsTotal, null));
-      return new CopyResult(src, dst.withDigest(top.digest()), top.digest(), top.mediaType(), List.copyOf(platforms),
-          job.bytes.get(), job.copied.get(), job.skipped.get(), job.mounted.get(), false,
-          Duration.ofNanos(System.nanoTime() - started));
+      return step.get();
     } finally {
       current.set(outer);
     }
@@ -163,37 +203,43 @@ public final class RegistryCopier implements AutoCloseable {
     return copyAll(pairs, parallelism, Set.of(), p -> {});
   }
 
+  /**
+   * Copies many images. {@code parallelism} images are planned (manifests read) or finished (manifests pushed) at a
+   * time; their blobs all join the copier's one queue, largest first. One failing image does not stop the others.
+   */
   public List<CopyOutcome> copyAll(List<ImagePair> pairs, int parallelism, Set<String> alreadyCopiedBlobs,
       Consumer<Progress> progress) {
     Consumer<Progress> serialized = serialized(progress);
     ExecutorService images = Executors.newFixedThreadPool(Math.max(1, parallelism), threads("registry-image"));
     try {
-      List<Future<CopyOutcome>> futures = new ArrayList<>();
+      List<CompletableFuture<CopyOutcome>> outcomes = new ArrayList<>();
       for (ImagePair pair : pairs) {
-        futures.add(images.submit(() -> {
-          try {
-            return new CopyOutcome(pair, copy(pair.source(), pair.target(), alreadyCopiedBlobs, serialized), null);
-          } catch (RegistryException e) {
-            return new CopyOutcome(pair, null, e);
-          } catch (RuntimeException e) {
-            return new CopyOutcome(pair, null, new RegistryException("copy " + pair.source() + " to " + pair.target()
-                + ": " + RegistryClient.describe(e), 0, null, false, true, null, e));
-          }
-        }));
+        ImageCopy job = new ImageCopy(pair.source(), pair.target(), alreadyCopiedBlobs, serialized);
+        outcomes.add(copyAsync(job, images).handle((result, failure) -> new CopyOutcome(pair, result,
+            failure == null ? null : asRegistryException(job, unwrap(failure)))));
       }
-      List<CopyOutcome> outcomes = new ArrayList<>();
-      for (Future<CopyOutcome> f : futures) {
-        outcomes.add(f.get());
+      List<CopyOutcome> done = new ArrayList<>();
+      for (CompletableFuture<CopyOutcome> outcome : outcomes) {
+        done.add(outcome.join());
       }
-      return outcomes;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new RegistryException("copy interrupted", 0, null, true, true, null, e);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(e.getCause());
+      return done;
     } finally {
       images.shutdownNow();
     }
+  }
+
+  /** Plans on an image thread, waits for the blobs without holding it, pushes the manifests on one again. */
+  private CompletableFuture<CopyResult> copyAsync(ImageCopy job, ExecutorService images) {
+    return CompletableFuture.supplyAsync(() -> as(job, () -> plan(job)), images).thenCompose(plan -> {
+      if (plan.unchanged() != null) {
+        return CompletableFuture.completedFuture(plan.unchanged());
+      }
+      return startBlobs(job, plan)
+          .exceptionally(failure -> {
+            throw firstFailure(job, failure);
+          })
+          .thenApplyAsync(blobsThere -> as(job, () -> pushManifests(job, plan)), images);
+    });
   }
 
   @Override
@@ -205,19 +251,18 @@ public final class RegistryCopier implements AutoCloseable {
 
   /** When the target already has this digest under the reference we would push: nothing to do. */
   private Optional<CopyResult> unchanged(ImageCopy job, String digest, String mediaType, List<String> platforms,
-      long started, String what) {
+      String what) {
     String reference = targetReference(job.src, job.dst, digest);
     Optional<ManifestHead> target = client.headManifest(job.dst, reference, what + ": HEAD target manifest");
     if (target.isPresent() && target.get().digest().equals(digest)) {
       return Optional.of(new CopyResult(job.src, job.dst.withDigest(digest), digest,
-          mediaType != null ? mediaType : target.get().mediaType(), platforms, 0, 0, 0, 0, true,
-          Duration.ofNanos(System.nanoTime() - started)));
+          mediaType != null ? mediaType : target.get().mediaType(), platforms, 0, 0, 0, 0, true, job.elapsed()));
     }
     return Optional.empty();
   }
 
   /** Children (depth first, children before parents) not yet at the target, and the blobs they need. */
-  private void plan(ImageCopy job, Manifest manifest, List<Manifest> children, Map<String, Descriptor> blobs,
+  private void planChildren(ImageCopy job, Manifest manifest, List<Manifest> children, Map<String, Descriptor> blobs,
       String what) {
     if (manifest.isIndex()) {
       for (Descriptor child : manifest.children()) {
@@ -226,7 +271,7 @@ public final class RegistryCopier implements AutoCloseable {
         }
         Manifest m = client.getManifest(job.src, child.digest(), what + ": GET manifest " + child.digest()
             + (child.platform() == null ? "" : " (" + child.platform() + ")"));
-        plan(job, m, children, blobs, what);
+        planChildren(job, m, children, blobs, what);
         children.add(m);
       }
     } else {
@@ -267,28 +312,48 @@ public final class RegistryCopier implements AutoCloseable {
 
   // ---------------------------------------------------------------- blobs
 
-  private void copyBlobs(ImageCopy job, Iterable<Descriptor> blobs) {
+  /** Queues every blob of the plan; the future completes when all are at the target (or one failed). */
+  private CompletableFuture<Void> startBlobs(ImageCopy job, Plan plan) {
     List<CompletableFuture<Outcome>> futures = new ArrayList<>();
-    for (Descriptor blob : blobs) {
+    for (Descriptor blob : plan.blobs()) {
       futures.add(blob(job, blob));
     }
+    job.transfers = futures;
+    return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new));
+  }
+
+  /** Waits for the blobs of {@link #startBlobs}; throws the failure that says most (a fatal one over a retryable). */
+  private void join(ImageCopy job, CompletableFuture<Void> blobs) {
     try {
-      CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
+      blobs.join();
     } catch (CompletionException e) {
-      RegistryException first = null;
-      for (CompletableFuture<Outcome> f : futures) {
-        if (f.isCompletedExceptionally()) {
-          Throwable cause = f.handle((o, t) -> t instanceof CompletionException ce ? ce.getCause() : t).join();
-          RegistryException failure = cause instanceof RegistryException re ? re
-              : new RegistryException("copy " + job.src + " to " + job.dst + ": " + RegistryClient.describe(cause), 0,
-                  null, false, true, null, cause);
-          if (first == null || (first.retryable() && !failure.retryable())) {
-            first = failure;
-          }
+      throw firstFailure(job, e);
+    }
+  }
+
+  private RegistryException firstFailure(ImageCopy job, Throwable e) {
+    RegistryException first = null;
+    for (CompletableFuture<Outcome> f : job.transfers) {
+      if (f.isCompletedExceptionally()) {
+        RegistryException failure = asRegistryException(job, unwrap(f.handle((o, t) -> t).join()));
+        if (first == null || (first.retryable() && !failure.retryable())) {
+          first = failure;
         }
       }
-      throw first != null ? first : new IllegalStateException(e);
     }
+    return first != null ? first : asRegistryException(job, unwrap(e));
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  private static RegistryException asRegistryException(ImageCopy job, Throwable cause) {
+    return cause instanceof RegistryException re ? re
+        : new RegistryException(job.what + ": " + RegistryClient.describe(cause), 0, null, false, true, null, cause);
   }
 
   private CompletableFuture<Outcome> blob(ImageCopy job, Descriptor blob) {
@@ -300,7 +365,7 @@ public final class RegistryCopier implements AutoCloseable {
     boolean[] mine = {false};
     CompletableFuture<Outcome> transfer = transfers.computeIfAbsent(key, k -> {
       mine[0] = true;
-      return CompletableFuture.supplyAsync(() -> transfer(job, blob, key), blobPool);
+      return queue(blob.size(), () -> transfer(job, blob, key));
     });
     transfer.whenComplete((o, e) -> {
       if (e != null) {
@@ -317,8 +382,39 @@ public final class RegistryCopier implements AutoCloseable {
     });
   }
 
+  /** Runs {@code work} on the blob pool, before every waiting blob smaller than {@code size}. */
+  private CompletableFuture<Outcome> queue(long size, Supplier<Outcome> work) {
+    CompletableFuture<Outcome> result = new CompletableFuture<>();
+    try {
+      blobPool.execute(new QueuedBlob(size, submitted.incrementAndGet(), () -> {
+        try {
+          result.complete(work.get());
+        } catch (Throwable t) {
+          result.completeExceptionally(t);
+        }
+      }));
+    } catch (RejectedExecutionException e) {
+      result.completeExceptionally(new RegistryException("the copier is closed", 0, null, true, true, null, e));
+    }
+    return result;
+  }
+
+  /** A blob transfer waiting for a slot: the largest first (then the oldest), so long copies start early. */
+  record QueuedBlob(long size, long order, Runnable work) implements Runnable, Comparable<QueuedBlob> {
+    @Override
+    public void run() {
+      work.run();
+    }
+
+    @Override
+    public int compareTo(QueuedBlob other) {
+      int bySize = Long.compare(other.size, size);
+      return bySize != 0 ? bySize : Long.compare(order, other.order);
+    }
+  }
+
   private Outcome transfer(ImageCopy job, Descriptor blob, String key) {
-    String what = "copy " + job.src + " to " + job.dst + ": blob " + blob.digest() + " (" + blob.size() + " bytes)";
+    String what = job.what + ": blob " + blob.digest() + " (" + blob.size() + " bytes)";
     current.set(job);
     try {
       return client.retrying(what, () -> transferOnce(job, blob, key, what));
@@ -358,21 +454,20 @@ public final class RegistryCopier implements AutoCloseable {
       if (size < 0) {
         throw RegistryException.fatal(what + ": neither the manifest nor the source tell the blob's size", 0, null);
       }
-      BufferedSource in = source.body().source();
-      MessageDigest sha = Digests.sha256();
+      HashingSource in = HashingSource.sha256(source.body().source());
       if (options.chunkSize() > 0 && size > options.chunkSize()) {
         long offset = 0;
         HttpUrl location = session;
         while (offset < size) {
           long n = Math.min(options.chunkSize(), size - offset);
-          location = client.patchBlob(dst, location, new StreamingBody(in, n, offset, size, sha, null, job, digest),
+          location = client.patchBlob(dst, location, new StreamingBody(in, n, offset, size, null, job, digest),
               offset, what + ": PATCH bytes " + offset + "-" + (offset + n - 1));
           offset += n;
         }
-        verify(sha, digest);
+        verify(in, digest);
         client.putBlob(dst, location, digest, null, what + ": PUT (close chunked upload)");
       } else {
-        client.putBlob(dst, session, digest, new StreamingBody(in, size, 0, size, sha, digest, job, digest),
+        client.putBlob(dst, session, digest, new StreamingBody(in, size, 0, size, digest, job, digest),
             what + ": PUT (monolithic upload)");
       }
       remember(dst, digest);
@@ -404,34 +499,34 @@ public final class RegistryCopier implements AutoCloseable {
     }
   }
 
-  private static void verify(MessageDigest sha, String expected) throws IOException {
-    String actual = Digests.format(sha.digest());
+  private static void verify(HashingSource received, String expected) throws IOException {
+    String actual = "sha256:" + received.hash().hex();
     if (!actual.equals(expected)) {
       throw new IOException("the bytes received from the source hash to " + actual + ", not " + expected);
     }
   }
 
   /**
-   * The request body of an upload: {@code length} bytes read from the source response as they are sent, hashed on
-   * the way; with {@code expected} set, the hash is checked before the last byte is acknowledged.
+   * The request body of an upload: {@code length} bytes of the source response, handed on as they arrive. okio moves
+   * its segments from the response's buffer into the request's and the hash is taken in place: no byte is copied
+   * by us. With {@code expected} set, the hash is checked before OkHttp finishes the request, so a corrupt body fails
+   * the upload (the registry, which hashes what it receives, would refuse it as well).
    */
   private static final class StreamingBody extends RequestBody {
-    private final BufferedSource in;
+    private final HashingSource in;
     private final long length;
     private final long offset;
     private final long total;
-    private final MessageDigest sha;
     private final String expected;
     private final ImageCopy job;
     private final String digest;
 
-    StreamingBody(BufferedSource in, long length, long offset, long total, MessageDigest sha, String expected,
-        ImageCopy job, String digest) {
+    StreamingBody(HashingSource in, long length, long offset, long total, String expected, ImageCopy job,
+        String digest) {
       this.in = in;
       this.length = length;
       this.offset = offset;
       this.total = total;
-      this.sha = sha;
       this.expected = expected;
       this.job = job;
       this.digest = digest;
@@ -454,16 +549,15 @@ public final class RegistryCopier implements AutoCloseable {
 
     @Override
     public void writeTo(BufferedSink sink) throws IOException {
-      byte[] buffer = new byte[BUFFER];
+      Buffer buffer = sink.getBuffer();
       long remaining = length;
       long sinceReport = 0;
       while (remaining > 0) {
-        int n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
+        long n = in.read(buffer, remaining);
         if (n < 0) {
           throw new EOFException("the source ended after " + (offset + length - remaining) + " of " + total + " bytes");
         }
-        sha.update(buffer, 0, n);
-        sink.write(buffer, 0, n);
+        sink.emitCompleteSegments();
         remaining -= n;
         sinceReport += n;
         if (sinceReport >= PROGRESS_EVERY) {
@@ -473,7 +567,7 @@ public final class RegistryCopier implements AutoCloseable {
         }
       }
       if (expected != null) {
-        verify(sha, expected);
+        verify(in, expected);
       }
     }
   }
@@ -482,6 +576,8 @@ public final class RegistryCopier implements AutoCloseable {
   private static final class ImageCopy {
     final ImageReference src;
     final ImageReference dst;
+    final String what;
+    final long started = System.nanoTime();
     final Set<String> alreadyCopied;
     final Consumer<Progress> progress;
     final AtomicLong bytes = new AtomicLong();
@@ -489,12 +585,18 @@ public final class RegistryCopier implements AutoCloseable {
     final AtomicInteger skipped = new AtomicInteger();
     final AtomicInteger mounted = new AtomicInteger();
     volatile int blobsTotal;
+    volatile List<CompletableFuture<Outcome>> transfers = List.of();
 
     ImageCopy(ImageReference src, ImageReference dst, Set<String> alreadyCopied, Consumer<Progress> progress) {
       this.src = src;
       this.dst = dst;
+      this.what = "copy " + src + " to " + dst;
       this.alreadyCopied = alreadyCopied;
       this.progress = progress;
+    }
+
+    Duration elapsed() {
+      return Duration.ofNanos(System.nanoTime() - started);
     }
 
     int done() {

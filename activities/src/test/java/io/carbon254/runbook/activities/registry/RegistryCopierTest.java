@@ -6,10 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.carbon254.runbook.activities.registry.SyntheticImages.Layer;
 import io.carbon254.runbook.activities.registry.SyntheticImages.Pushed;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -173,17 +177,46 @@ class RegistryCopierTest {
   void copyAllCopiesManyImagesInParallelAndReportsEachFailureByImage() {
     images.pushImage(source.ref("many/a:1"), true, "linux", "amd64", List.of(Layer.of(50, 100_000)));
     images.pushImage(source.ref("many/b:1"), false, "linux", "amd64", List.of(Layer.of(51, 100_000)));
+    List<ImagePair> pairs = List.of(
+        new ImagePair(source.ref("many/a:1"), target.ref("mirror/many-a:1")),
+        new ImagePair(source.ref("many/missing:1"), target.ref("mirror/many-missing:1")),
+        new ImagePair(source.ref("many/b:1"), target.ref("mirror/many-b:1")));
     try (RegistryCopier copier = copier(CopyOptions.defaults())) {
-      List<CopyOutcome> outcomes = copier.copyAll(List.of(
-          new ImagePair(source.ref("many/a:1"), target.ref("mirror/many-a:1")),
-          new ImagePair(source.ref("many/missing:1"), target.ref("mirror/many-missing:1")),
-          new ImagePair(source.ref("many/b:1"), target.ref("mirror/many-b:1"))), 3);
+      List<String> imagesDone = new CopyOnWriteArrayList<>();
+      Consumer<Progress> progress = p -> {
+        if (p.kind() == Progress.Kind.IMAGE_DONE) {
+          imagesDone.add(p.image());
+        }
+      };
+      List<CopyOutcome> outcomes = copier.copyAll(pairs, 3, Set.of(), progress);
       assertThat(outcomes).extracting(CopyOutcome::ok).containsExactly(true, false, true);
       RegistryException failure = outcomes.get(1).failure();
       assertThat(failure.retryable()).isFalse();
       assertThat(failure.httpStatus()).isEqualTo(404);
       assertThat(failure.getMessage()).contains("many/missing:1").contains("MANIFEST_UNKNOWN").contains(source.host());
+      assertThat(imagesDone).containsExactlyInAnyOrder(source.host() + "/many/a:1", source.host() + "/many/b:1");
+
+      imagesDone.clear();
+      List<CopyOutcome> again = copier.copyAll(pairs, 3, Set.of(), progress);
+      assertThat(again.get(0).result().unchanged()).isTrue();
+      assertThat(again.get(2).result().unchanged()).isTrue();
+      assertThat(imagesDone).as("an image already at the target is done too").hasSize(2);
     }
+  }
+
+  @Test
+  void waitingBlobsGoLargestFirstSoABigLayerNeverRunsAloneAtTheEnd() {
+    PriorityBlockingQueue<RegistryCopier.QueuedBlob> queue = new PriorityBlockingQueue<>();
+    Runnable nothing = () -> {};
+    queue.add(new RegistryCopier.QueuedBlob(1_000, 1, nothing));
+    queue.add(new RegistryCopier.QueuedBlob(512L << 20, 2, nothing));
+    queue.add(new RegistryCopier.QueuedBlob(30L << 20, 3, nothing));
+    queue.add(new RegistryCopier.QueuedBlob(512L << 20, 4, nothing));
+    List<Long> order = new ArrayList<>();
+    while (!queue.isEmpty()) {
+      order.add(queue.poll().order());
+    }
+    assertThat(order).as("largest first, the older of two equal sizes first").containsExactly(2L, 4L, 3L, 1L);
   }
 
   @Test
