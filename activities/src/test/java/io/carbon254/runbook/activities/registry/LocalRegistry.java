@@ -1,6 +1,7 @@
 package io.carbon254.runbook.activities.registry;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -76,6 +77,17 @@ final class LocalRegistry implements AutoCloseable {
 
   ImageReference ref(String repositoryAndTag) {
     return ImageReference.parse(host() + "/" + repositoryAndTag);
+  }
+
+  /** CPU time (user + system) the registry process has used so far, from /proc. */
+  double cpuSeconds() {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0; // clock ticks: USER_HZ is 100
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the CPU time of docker-registry " + process.pid(), e);
+    }
   }
 
   Credentials credentials() {
