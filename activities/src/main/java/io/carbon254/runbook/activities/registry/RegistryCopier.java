@@ -442,9 +442,6 @@ public final class RegistryCopier implements AutoCloseable {
         return Outcome.MOUNTED;
       }
     }
-    if (session == null) {
-      session = client.startUpload(dst, what + ": start upload");
-    }
     try (Response source = client.openBlob(src, digest, what + ": GET from source")) {
       long length = source.body().contentLength();
       if (blob.size() >= 0 && length >= 0 && length != blob.size()) {
@@ -453,6 +450,11 @@ public final class RegistryCopier implements AutoCloseable {
       long size = blob.size() >= 0 ? blob.size() : length;
       if (size < 0) {
         throw RegistryException.fatal(what + ": neither the manifest nor the source tell the blob's size", 0, null);
+      }
+      if (session == null) {
+        // Opened once the source answers: a source that fails leaves no session behind at the target (a session
+        // that received bytes cannot be cancelled on distribution 2.8; the registry purges those after a week).
+        session = client.startUpload(dst, what + ": start upload");
       }
       HashingSource in = HashingSource.sha256(source.body().source());
       if (options.chunkSize() > 0 && size > options.chunkSize()) {

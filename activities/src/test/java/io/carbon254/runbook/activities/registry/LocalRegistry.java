@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 
@@ -77,6 +78,19 @@ final class LocalRegistry implements AutoCloseable {
 
   ImageReference ref(String repositoryAndTag) {
     return ImageReference.parse(host() + "/" + repositoryAndTag);
+  }
+
+  /** Upload sessions the registry holds for a repository: started and neither finished nor cancelled. */
+  List<String> uploadSessions(String repository) {
+    Path uploads = dir.resolve("data/docker/registry/v2/repositories/" + repository + "/_uploads");
+    if (!Files.isDirectory(uploads)) {
+      return List.of();
+    }
+    try (Stream<Path> sessions = Files.list(uploads)) {
+      return sessions.map(p -> p.getFileName().toString()).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** CPU time (user + system) the registry process has used so far, from /proc. */
