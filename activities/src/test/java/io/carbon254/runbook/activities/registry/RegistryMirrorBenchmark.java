@@ -32,7 +32,7 @@ import okhttp3.OkHttpClient;
  * worker). For every run it reads the CPU time of the client and of both registries: on a small machine the
  * registries' own work bounds the wall time. Prints a table; writes {@code target/benchmark/registry-mirror.json}.
  *
- * <p>Run (Debian packages {@code docker-registry}, {@code skopeo}, {@code curl}): {@code mvn -B -o -q -pl activities
+ * <p>Run (Debian packages {@code docker-registry}, {@code skopeo}, {@code curl}): {@code mvn -B -q -pl activities -am
  * test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test && java -cp
  * activities/target/test-classes:activities/target/classes:$(cat activities/target/bench.cp)
  * io.carbon254.runbook.activities.registry.RegistryMirrorBenchmark [parallelism]}
