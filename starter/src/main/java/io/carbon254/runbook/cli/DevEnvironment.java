@@ -268,16 +268,7 @@ final class DevEnvironment implements AutoCloseable {
           "--ui-disable-news-fetch"));
       new TreeMap<>(RunbookSearchAttributes.ALL).forEach((name, type) -> {
         command.add("--search-attribute");
-        command.add(name + "=" + switch (type) {
-          case INDEXED_VALUE_TYPE_KEYWORD -> "Keyword";
-          case INDEXED_VALUE_TYPE_BOOL -> "Bool";
-          case INDEXED_VALUE_TYPE_TEXT -> "Text";
-          case INDEXED_VALUE_TYPE_INT -> "Int";
-          case INDEXED_VALUE_TYPE_DOUBLE -> "Double";
-          case INDEXED_VALUE_TYPE_DATETIME -> "Datetime";
-          case INDEXED_VALUE_TYPE_KEYWORD_LIST -> "KeywordList";
-          default -> throw new IllegalStateException("search attribute " + name + " of type " + type);
-        });
+        command.add(name + "=" + RunbookSearchAttributes.cliType(type));
       });
       return command;
     }

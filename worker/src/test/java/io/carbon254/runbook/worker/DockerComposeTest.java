@@ -11,7 +11,6 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import io.carbon254.runbook.engine.RunbookSearchAttributes;
-import io.temporal.api.enums.v1.IndexedValueType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -232,7 +231,7 @@ class DockerComposeTest {
     }
 
     Map<String, String> expected = new TreeMap<>();
-    RunbookSearchAttributes.ALL.forEach((name, type) -> expected.put(name, cliType(type)));
+    RunbookSearchAttributes.ALL.forEach((name, type) -> expected.put(name, RunbookSearchAttributes.cliType(type)));
     assertThat(registered)
         .as("the search attributes docker-compose registers must be exactly RunbookSearchAttributes.ALL")
         .isEqualTo(expected);
@@ -466,20 +465,6 @@ class DockerComposeTest {
   private static int leadingNumber(String part) {
     Matcher m = Pattern.compile("^\\d+").matcher(part);
     return m.find() ? Integer.parseInt(m.group()) : 0;
-  }
-
-  /** The name {@code temporal operator search-attribute create --type} uses for a type. */
-  private static String cliType(IndexedValueType type) {
-    return switch (type) {
-      case INDEXED_VALUE_TYPE_KEYWORD -> "Keyword";
-      case INDEXED_VALUE_TYPE_BOOL -> "Bool";
-      case INDEXED_VALUE_TYPE_TEXT -> "Text";
-      case INDEXED_VALUE_TYPE_INT -> "Int";
-      case INDEXED_VALUE_TYPE_DOUBLE -> "Double";
-      case INDEXED_VALUE_TYPE_DATETIME -> "Datetime";
-      case INDEXED_VALUE_TYPE_KEYWORD_LIST -> "KeywordList";
-      default -> throw new IllegalArgumentException("no CLI name for " + type);
-    };
   }
 
   /** Dockerfile instructions, one a line: comments dropped, continuation lines joined. */

@@ -26,5 +26,19 @@ public final class RunbookSearchAttributes {
       AWAITING_APPROVAL.getName(), IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
       PLATFORM.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
 
+  /** The name the Temporal CLI uses for a type ({@code --search-attribute Name=Keyword}, {@code --type Keyword}). */
+  public static String cliType(IndexedValueType type) {
+    return switch (type) {
+      case INDEXED_VALUE_TYPE_KEYWORD -> "Keyword";
+      case INDEXED_VALUE_TYPE_BOOL -> "Bool";
+      case INDEXED_VALUE_TYPE_TEXT -> "Text";
+      case INDEXED_VALUE_TYPE_INT -> "Int";
+      case INDEXED_VALUE_TYPE_DOUBLE -> "Double";
+      case INDEXED_VALUE_TYPE_DATETIME -> "Datetime";
+      case INDEXED_VALUE_TYPE_KEYWORD_LIST -> "KeywordList";
+      default -> throw new IllegalArgumentException("no Temporal CLI name for search attribute type " + type);
+    };
+  }
+
   private RunbookSearchAttributes() {}
 }
