@@ -104,12 +104,18 @@ public final class RegistryCopier implements AutoCloseable {
    */
   public CopyResult copy(ImageReference src, ImageReference dst, Set<String> alreadyCopiedBlobs,
       Consumer<Progress> progress) {
+    seed(alreadyCopiedBlobs);
     ImageCopy job = new ImageCopy(src, dst, alreadyCopiedBlobs, serialized(progress));
     Plan plan = as(job, () -> plan(job));
     if (plan.unchanged() != null) {
       return plan.unchanged();
     }
-    join(job, startBlobs(job, plan));
+    List<CompletableFuture<Outcome>> blobs = startBlobs(job, plan);
+    try {
+      allOf(blobs).join();
+    } catch (CompletionException e) {
+      throw mostTelling(job, blobs, e);
+    }
     return as(job, () -> pushManifests(job, plan));
   }
 
@@ -123,7 +129,6 @@ public final class RegistryCopier implements AutoCloseable {
   private Plan plan(ImageCopy job) {
     ImageReference src = job.src;
     ImageReference dst = job.dst;
-    seed(job.alreadyCopied);
     String what = job.what;
     boolean all = options.platform().equals(CopyOptions.ALL_PLATFORMS);
     if (all) {
@@ -209,6 +214,7 @@ public final class RegistryCopier implements AutoCloseable {
    */
   public List<CopyOutcome> copyAll(List<ImagePair> pairs, int parallelism, Set<String> alreadyCopiedBlobs,
       Consumer<Progress> progress) {
+    seed(alreadyCopiedBlobs);
     Consumer<Progress> serialized = serialized(progress);
     ExecutorService images = Executors.newFixedThreadPool(Math.max(1, parallelism), threads("registry-image"));
     try {
@@ -234,9 +240,10 @@ public final class RegistryCopier implements AutoCloseable {
       if (plan.unchanged() != null) {
         return CompletableFuture.completedFuture(plan.unchanged());
       }
-      return startBlobs(job, plan)
+      List<CompletableFuture<Outcome>> blobs = startBlobs(job, plan);
+      return allOf(blobs)
           .exceptionally(failure -> {
-            throw firstFailure(job, failure);
+            throw mostTelling(job, blobs, failure);
           })
           .thenApplyAsync(blobsThere -> as(job, () -> pushManifests(job, plan)), images);
     });
@@ -312,36 +319,31 @@ public final class RegistryCopier implements AutoCloseable {
 
   // ---------------------------------------------------------------- blobs
 
-  /** Queues every blob of the plan; the future completes when all are at the target (or one failed). */
-  private CompletableFuture<Void> startBlobs(ImageCopy job, Plan plan) {
+  /** Queues every blob of the plan: one future per blob, done when it is at the target. */
+  private List<CompletableFuture<Outcome>> startBlobs(ImageCopy job, Plan plan) {
     List<CompletableFuture<Outcome>> futures = new ArrayList<>();
     for (Descriptor blob : plan.blobs()) {
       futures.add(blob(job, blob));
     }
-    job.transfers = futures;
-    return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new));
+    return futures;
   }
 
-  /** Waits for the blobs of {@link #startBlobs}; throws the failure that says most (a fatal one over a retryable). */
-  private void join(ImageCopy job, CompletableFuture<Void> blobs) {
-    try {
-      blobs.join();
-    } catch (CompletionException e) {
-      throw firstFailure(job, e);
-    }
+  private static CompletableFuture<Void> allOf(List<CompletableFuture<Outcome>> blobs) {
+    return CompletableFuture.allOf(blobs.toArray(CompletableFuture[]::new));
   }
 
-  private RegistryException firstFailure(ImageCopy job, Throwable e) {
-    RegistryException first = null;
-    for (CompletableFuture<Outcome> f : job.transfers) {
+  /** The failure of the blobs that says most: a fatal one over a retryable one. */
+  private static RegistryException mostTelling(ImageCopy job, List<CompletableFuture<Outcome>> blobs, Throwable e) {
+    RegistryException chosen = null;
+    for (CompletableFuture<Outcome> f : blobs) {
       if (f.isCompletedExceptionally()) {
         RegistryException failure = asRegistryException(job, unwrap(f.handle((o, t) -> t).join()));
-        if (first == null || (first.retryable() && !failure.retryable())) {
-          first = failure;
+        if (chosen == null || (chosen.retryable() && !failure.retryable())) {
+          chosen = failure;
         }
       }
     }
-    return first != null ? first : asRegistryException(job, unwrap(e));
+    return chosen != null ? chosen : asRegistryException(job, unwrap(e));
   }
 
   private static Throwable unwrap(Throwable t) {
@@ -587,7 +589,6 @@ public final class RegistryCopier implements AutoCloseable {
     final AtomicInteger skipped = new AtomicInteger();
     final AtomicInteger mounted = new AtomicInteger();
     volatile int blobsTotal;
-    volatile List<CompletableFuture<Outcome>> transfers = List.of();
 
     ImageCopy(ImageReference src, ImageReference dst, Set<String> alreadyCopied, Consumer<Progress> progress) {
       this.src = src;
