@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -203,19 +204,18 @@ public final class RegistryMirrorBenchmark {
     }
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
-      sync();
-      double src0 = source.cpuSeconds();
-      double dst0 = target.cpuSeconds();
-      long started = System.nanoTime();
-      List<Future<Double>> cpu = new ArrayList<>();
-      for (List<String> command : commands) {
-        cpu.add(pool.submit(() -> run(List.of(command)).clientCpu));
-      }
-      double client0 = 0;
-      for (Future<Double> f : cpu) {
-        client0 += f.get();
-      }
-      return new Run(seconds(started), client0, source.cpuSeconds() - src0, target.cpuSeconds() - dst0, 0, 0, 0);
+      Timed t = timed(source, target, () -> {
+        List<Future<Timed>> pipelines = new ArrayList<>();
+        for (List<String> command : commands) {
+          pipelines.add(pool.submit(() -> run(List.of(command))));
+        }
+        double cpu = 0;
+        for (Future<Timed> f : pipelines) {
+          cpu += f.get().clientCpu;
+        }
+        return new Timed(0, cpu, 0, 0, "");
+      });
+      return new Run(t.seconds, t.clientCpu, t.sourceCpu, t.targetCpu, 0, 0, 0);
     } finally {
       pool.shutdownNow();
     }
@@ -223,13 +223,21 @@ public final class RegistryMirrorBenchmark {
 
   record Timed(double seconds, double clientCpu, double sourceCpu, double targetCpu, String output) {}
 
-  /** Runs the commands one after the other, after writing back the page cache so no run pays for the last one's. */
+  /** Runs the commands one after the other; see {@link #timed(LocalRegistry, LocalRegistry, Callable)}. */
   static Timed timed(LocalRegistry source, LocalRegistry target, List<List<String>> commands) throws Exception {
+    return timed(source, target, () -> run(commands));
+  }
+
+  /**
+   * Times {@code client} (which reports its own CPU) and reads what both registries spent meanwhile, after writing
+   * back the page cache so no run pays for the last one's.
+   */
+  static Timed timed(LocalRegistry source, LocalRegistry target, Callable<Timed> client) throws Exception {
     sync();
     double src0 = source.cpuSeconds();
     double dst0 = target.cpuSeconds();
     long started = System.nanoTime();
-    Timed t = run(commands);
+    Timed t = client.call();
     return new Timed(seconds(started), t.clientCpu, source.cpuSeconds() - src0, target.cpuSeconds() - dst0, t.output);
   }
 
