@@ -192,6 +192,32 @@ class BackupActivationWorkflowTest {
     assertThat(again.summary()).contains("0 step(s) changed");
   }
 
+  // --- runs paused where people answer them: replayed on every build (README, "Replay safety") ---
+
+  @Test
+  void aRunPausedAtThePlanGateIsKeptForReplay() throws Exception {
+    BackupActivationWorkflow run = start(Map.of());
+    awaitGate(run, "approve-plan");
+    keepHistory("BackupActivationWorkflow-paused-at-approve-plan");
+  }
+
+  @Test
+  void aRunPausedAtTheSchedulesGateIsKeptForReplay() throws Exception {
+    BackupActivationWorkflow run = start(Map.of());
+    approve(run, "approve-plan", "bob", "carol");
+    awaitGate(run, "activate-schedules");
+    keepHistory("BackupActivationWorkflow-paused-at-activate-schedules");
+  }
+
+  @Test
+  void aRunPausedForAnOperatorIsKeptForReplay() throws Exception {
+    world.nextBackupPhases.add("PartiallyFailed");
+    BackupActivationWorkflow run = start(Map.of());
+    approve(run, "approve-plan", "bob", "carol");
+    awaitStatus(run, "the failed backup", s -> "back-up-canary".equals(s.awaitingOperator()));
+    keepHistory("BackupActivationWorkflow-paused-at-operator-back-up-canary");
+  }
+
   private BackupActivationWorkflow start(Map<String, String> options) {
     return start(Mode.APPLY, options);
   }

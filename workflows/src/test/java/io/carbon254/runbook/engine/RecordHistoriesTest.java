@@ -71,6 +71,41 @@ class RecordHistoriesTest {
     keep("DrillWorkflow-aborted");
   }
 
+  // --- runs paused where people answer them -----------------------------------------------------
+
+  @Test
+  void drillPausedAtThePlanGate() throws Exception {
+    DrillWorkflow drill = start(RunbookRequest.apply(platform(Approvals.anyone()), "alice"));
+    RunbookTesting.awaitGate(drill, "approve-plan");
+    keep("DrillWorkflow-paused-at-approve-plan");
+  }
+
+  @Test
+  void drillPausedAtTheGoLiveGate() throws Exception {
+    DrillWorkflow drill = start(RunbookRequest.apply(platform(Approvals.anyone()), "alice"));
+    approvePlan(drill, "bob");
+    RunbookTesting.awaitGate(drill, "approve-go-live");
+    keep("DrillWorkflow-paused-at-approve-go-live");
+  }
+
+  @Test
+  void drillPausedAtTheManualTask() throws Exception {
+    DrillWorkflow drill = start(new RunbookRequest(platform(Approvals.anyone()), Mode.APPLY, "alice", Map.of("manual-task", "true")));
+    approvePlan(drill, "bob");
+    approve(drill, "approve-go-live", "bob");
+    awaitStatus(drill, "the manual task", s -> s.openTask() != null);
+    keep("DrillWorkflow-paused-at-provision-hosts");
+  }
+
+  @Test
+  void drillPausedForAnOperator() throws Exception {
+    world.failNext("alpha", 1);
+    DrillWorkflow drill = start(RunbookRequest.apply(platform(Approvals.anyone()), "alice"));
+    approvePlan(drill, "bob");
+    awaitStatus(drill, "create-alpha to fail", s -> s.awaitingOperator() != null);
+    keep("DrillWorkflow-paused-at-operator-create-alpha");
+  }
+
   private DrillWorkflow start(RunbookRequest request) {
     RunbookLauncher.start(client, "drill", "DrillWorkflow", request, taskQueue);
     return client.newWorkflowStub(DrillWorkflow.class, RunbookLauncher.workflowId("drillplat", "drill"));

@@ -173,6 +173,45 @@ class ImageMirrorWorkflowTest {
     assertThat(again.step("switch-workloads").summary()).isEqualTo("every workload already pulls from Harbor");
   }
 
+  // --- runs paused where people answer them: replayed on every build (README, "Replay safety") ---
+
+  @Test
+  void aRunPausedAtTheCredentialsTaskIsKeptForReplay() throws Exception {
+    world.credentialsReady = false;
+    ImageMirrorWorkflow run = start();
+    awaitStatus(run, "the manual task", s -> s.openTask() != null);
+    keepHistory("ImageMirrorWorkflow-paused-at-harbor-credentials");
+  }
+
+  @Test
+  void aRunPausedAtThePlanGateIsKeptForReplay() throws Exception {
+    ImageMirrorWorkflow run = start();
+    awaitGate(run, "approve-plan");
+    keepHistory("ImageMirrorWorkflow-paused-at-approve-plan");
+  }
+
+  @Test
+  void aRunPausedAtTheSwitchGateIsKeptForReplay() throws Exception {
+    ImageMirrorWorkflow run = start();
+    approve(run, "approve-plan", "bob", "carol");
+    awaitGate(run, "switch-workloads");
+    keepHistory("ImageMirrorWorkflow-paused-at-switch-workloads");
+  }
+
+  @Test
+  void aRunPausedForAnOperatorIsKeptForReplay() throws Exception {
+    world.brokenRollouts.add("data-platform/deployment/superset");
+    ImageMirrorWorkflow run = start();
+    approve(run, "approve-plan", "bob", "carol");
+    approve(run, "switch-workloads", "dave");
+    awaitStatus(run, "the failed rollout", s -> s.awaitingOperator() != null);
+    keepHistory("ImageMirrorWorkflow-paused-at-operator-switch");
+  }
+
+  private void keepHistory(String name) throws Exception {
+    RunbookTesting.keepHistory(client, "254carbon/image-mirror", ImageMirrorWorkflowImpl.class, name);
+  }
+
   private ImageMirrorWorkflow start() {
     RunbookLauncher.start(client, ImageMirrorWorkflow.RUNBOOK, "ImageMirrorWorkflow",
         RunbookRequest.apply(config, "alice"), taskQueue);

@@ -19,6 +19,7 @@ import io.carbon254.runbook.engine.RunbookTesting;
 import io.carbon254.runbook.engine.StepState;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowStub;
+import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
@@ -36,8 +37,12 @@ class PlatformCheckWorkflowTest {
   /** The platform as the status report left it: monitoring complete, the five tasks open. */
   static class PlatformAt85Percent implements PlatformCheckActivities {
     boolean ssoDone;
+    boolean clusterUnreachable;
 
     public CheckResult checkCluster() {
+      if (clusterUnreachable) {
+        throw ApplicationFailure.newNonRetryableFailure("Kubernetes API https://10.0.0.1:6443 refused the connection", "Unreachable");
+      }
       return CheckResult.ok("cluster", "Kubernetes v1.28.4, 1 of 1 nodes Ready", List.of("cp-1 Ready"));
     }
 
@@ -116,6 +121,17 @@ class PlatformCheckWorkflowTest {
 
     assertThat(result.outputs()).containsEntry("score", "88%");
     assertThat(result.outputs().get("report")).contains("| SSO Infrastructure | ✓ |");
+  }
+
+  @Test
+  void aRunPausedForAnOperatorIsKeptForReplay() throws Exception {
+    platform.clusterUnreachable = true;
+    PlatformConfig config = ConfigLoader.loadDefault();
+    RunbookLauncher.start(client, PlatformCheckWorkflow.RUNBOOK, "PlatformCheckWorkflow",
+        RunbookRequest.apply(config, "alice"), taskQueue);
+    PlatformCheckWorkflow run = client.newWorkflowStub(PlatformCheckWorkflow.class, "254carbon/platform-check");
+    RunbookTesting.awaitStatus(run, "the failed check", s -> "check-cluster".equals(s.awaitingOperator()));
+    keepHistory("PlatformCheckWorkflow-paused-at-operator-check-cluster");
   }
 
   private RunbookResult check(PlatformConfig config) {
