@@ -2,6 +2,7 @@ package io.carbon254.runbook;
 
 import io.carbon254.runbook.backup.BackupActivationWorkflow;
 import io.carbon254.runbook.backup.BackupActivationWorkflowImpl;
+import io.carbon254.runbook.engine.RunbookDefinition;
 import io.carbon254.runbook.mirror.ImageMirrorWorkflow;
 import io.carbon254.runbook.mirror.ImageMirrorWorkflowImpl;
 import io.carbon254.runbook.platformcheck.PlatformCheckWorkflow;
@@ -9,23 +10,32 @@ import io.carbon254.runbook.platformcheck.PlatformCheckWorkflowImpl;
 import java.util.List;
 import java.util.Optional;
 
-/** The runbook catalogue: what the worker registers and what {@code runbook start} can start. */
+/**
+ * The built-in runbooks, each registered once. The worker's registrations, the CLI's catalogue,
+ * the replay test's list and the configuration's known runbooks and gates all come from here (and
+ * from the runbooks of plugins).
+ */
 public final class Runbooks {
 
-  /** A runbook: its id (the CLI's word and the workflow id's suffix), workflow type and implementation. */
-  public record Definition(String id, String workflowType, Class<?> implementation, String description) {}
+  public static final RunbookDefinition PLATFORM_CHECK = new RunbookDefinition(PlatformCheckWorkflow.RUNBOOK,
+      "PlatformCheckWorkflow", PlatformCheckWorkflowImpl.class,
+      "read-only readiness report: one line per status-report component with evidence, and the score", List.of());
 
-  public static final List<Definition> ALL = List.of(
-      new Definition(PlatformCheckWorkflow.RUNBOOK, "PlatformCheckWorkflow", PlatformCheckWorkflowImpl.class,
-          "read-only readiness report: one line per status-report component with evidence, and the score"),
-      new Definition(BackupActivationWorkflow.RUNBOOK, "BackupActivationWorkflow", BackupActivationWorkflowImpl.class,
-          "MinIO bucket, Velero storage location, backup + restore rehearsal, then (gate) the schedules"),
-      new Definition(ImageMirrorWorkflow.RUNBOOK, "ImageMirrorWorkflow", ImageMirrorWorkflowImpl.class,
-          "Harbor project + robot, digest-preserving mirror of every image, then (gate) workloads switched to Harbor"));
+  public static final RunbookDefinition BACKUP_ACTIVATION = new RunbookDefinition(BackupActivationWorkflow.RUNBOOK,
+      "BackupActivationWorkflow", BackupActivationWorkflowImpl.class,
+      "MinIO bucket, Velero storage location, backup + restore rehearsal, then (gate) the schedules",
+      List.of("approve-plan", "activate-schedules"));
+
+  public static final RunbookDefinition IMAGE_MIRROR = new RunbookDefinition(ImageMirrorWorkflow.RUNBOOK,
+      "ImageMirrorWorkflow", ImageMirrorWorkflowImpl.class,
+      "Harbor project + robot, digest-preserving mirror of every image, then (gate) workloads switched to Harbor",
+      List.of("approve-plan", "switch-workloads"));
+
+  public static final List<RunbookDefinition> ALL = List.of(PLATFORM_CHECK, BACKUP_ACTIVATION, IMAGE_MIRROR);
 
   private Runbooks() {}
 
-  public static Optional<Definition> find(String id) {
+  public static Optional<RunbookDefinition> find(String id) {
     return ALL.stream().filter(d -> d.id().equals(id)).findFirst();
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.carbon254.runbook.config.Notifications;
 import io.carbon254.runbook.engine.Notification;
+import io.carbon254.runbook.engine.NotificationResult;
 import io.carbon254.runbook.engine.NotifierActivities;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
@@ -35,24 +36,28 @@ public final class WebhookNotifier implements NotifierActivities {
     this.secrets = secrets;
   }
 
+  /**
+   * Posts to every webhook. A webhook that cannot take it for good (its URL's secret missing, not an
+   * http(s) URL, a 4xx) is reported in the result: retrying would not mend it, and the run notes it
+   * once. An outage (5xx, 429, unreachable) is thrown, so Temporal retries it.
+   */
   @Override
-  public void notify(Notifications targets, Notification notification) {
+  public NotificationResult notify(Notifications targets, Notification notification) {
     List<Failure> failures = new ArrayList<>();
+    int delivered = 0;
     for (Notifications.Webhook webhook : targets.webhooks()) {
       Failure failure = post(webhook, notification);
-      if (failure != null) {
+      if (failure == null) {
+        delivered++;
+      } else {
         failures.add(failure);
       }
     }
-    if (failures.isEmpty()) {
-      return;
-    }
-    String message = String.join("; ", failures.stream().map(Failure::message).toList());
-    // A missing secret or a refused request will not heal by retrying; an outage may.
     if (failures.stream().anyMatch(Failure::transientFault)) {
-      throw ApplicationFailure.newFailure(message, "WebhookFailed");
+      throw ApplicationFailure.newFailure(String.join("; ", failures.stream().map(Failure::message).toList()),
+          "WebhookFailed");
     }
-    throw ApplicationFailure.newNonRetryableFailure(message, "WebhookRefused");
+    return new NotificationResult(delivered, failures.stream().map(Failure::message).toList());
   }
 
   private record Failure(String message, boolean transientFault) {}

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.carbon254.runbook.config.Notifications;
 import io.carbon254.runbook.config.SecretRef;
 import io.carbon254.runbook.engine.Notification;
+import io.carbon254.runbook.engine.NotificationResult;
 import io.temporal.failure.ApplicationFailure;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +33,10 @@ class WebhookNotifierTest {
     String secretUrl = chat.url("/services/T000/B000/planted-webhook-token").toString();
     WebhookNotifier notifier = new WebhookNotifier(new OkHttpClient(), new Secrets(Map.of("CHAT", secretUrl)::get, null));
 
-    notifier.notify(new Notifications(List.of(new Notifications.Webhook("team-chat", SecretRef.env("CHAT")))), gateOpened);
+    NotificationResult result =
+        notifier.notify(new Notifications(List.of(new Notifications.Webhook("team-chat", SecretRef.env("CHAT")))), gateOpened);
 
+    assertThat(result).isEqualTo(NotificationResult.delivered(1));
     RecordedRequest posted = chat.takeRequest();
     assertThat(posted.getMethod()).isEqualTo("POST");
     assertThat(posted.getTarget()).isEqualTo("/services/T000/B000/planted-webhook-token");
@@ -42,6 +45,22 @@ class WebhookNotifierTest {
     assertThat(text).isEqualTo("*Approval needed: activate-schedules #1*  (254carbon/backup-activation)\n"
         + "Activate the three schedules?\n"
         + "`runbook approve 254carbon/backup-activation --gate activate-schedules --as <you>`");
+  }
+
+  @Test
+  void aWebhookTheWorkerHasNoUrlForIsReportedInTheResultNotThrown() {
+    chat.enqueue(new MockResponse.Builder().code(200).body("ok").build());
+    String secretUrl = chat.url("/services/T000/B000/planted-webhook-token").toString();
+    WebhookNotifier notifier = new WebhookNotifier(new OkHttpClient(), new Secrets(Map.of("CHAT", secretUrl)::get, null));
+    Notifications targets = new Notifications(List.of(
+        new Notifications.Webhook("team-chat", SecretRef.env("CHAT")),
+        new Notifications.Webhook("on-call", SecretRef.env("ONCALL_WEBHOOK"))));
+
+    NotificationResult result = notifier.notify(targets, gateOpened);
+
+    assertThat(result.delivered()).isEqualTo(1);
+    assertThat(result.problems()).containsExactly(
+        "webhook 'on-call': environment variable ONCALL_WEBHOOK is not set in the worker: set it where the worker runs, then retry");
   }
 
   @Test

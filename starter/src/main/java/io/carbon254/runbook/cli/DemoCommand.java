@@ -1,5 +1,6 @@
 package io.carbon254.runbook.cli;
 
+import io.carbon254.runbook.engine.RunbookDefinition;
 import io.carbon254.runbook.Runbooks;
 import io.carbon254.runbook.config.PlatformConfig;
 import io.carbon254.runbook.engine.Decision;
@@ -78,12 +79,12 @@ final class DemoCommand implements Callable<Integer> {
           : dev.serverDescription + " at " + dev.address + ", Web UI " + webUi) + ")");
       List<Row> rows = new ArrayList<>();
       Map<String, String> outputs = new HashMap<>();
-      List<Runbooks.Definition> runbooks = RunbookPlugins.runbooks();
-      for (Runbooks.Definition runbook : runbooks) {
+      List<RunbookDefinition> runbooks = RunbookPlugins.runbooks();
+      for (RunbookDefinition runbook : runbooks) {
         rows.add(run(dev.temporal.client(), config, runbook, outputs));
       }
       // The readiness check once more, after the others: the score the demo has brought.
-      Optional<Runbooks.Definition> check = RunbookPlugins.find(PlatformCheckWorkflow.RUNBOOK);
+      Optional<RunbookDefinition> check = RunbookPlugins.find(PlatformCheckWorkflow.RUNBOOK);
       if (check.isPresent() && runbooks.size() > 1) {
         rows.add(run(dev.temporal.client(), config, check.get(), outputs));
       }
@@ -100,7 +101,7 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private Row run(WorkflowClient client, PlatformConfig config, Runbooks.Definition runbook, Map<String, String> outputs) {
+  private Row run(WorkflowClient client, PlatformConfig config, RunbookDefinition runbook, Map<String, String> outputs) {
     System.out.println();
     System.out.println("▶ " + runbook.id() + " — " + runbook.description());
     String id = RunbookLauncher.start(client, runbook.id(), runbook.workflowType(),

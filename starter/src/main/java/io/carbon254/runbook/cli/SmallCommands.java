@@ -1,5 +1,6 @@
 package io.carbon254.runbook.cli;
 
+import io.carbon254.runbook.engine.RunbookDefinition;
 import io.carbon254.runbook.Runbooks;
 import io.carbon254.runbook.config.ConfigLoader;
 import io.carbon254.runbook.config.ConfigProblem;
@@ -96,7 +97,7 @@ final class SmallCommands {
   static final class Catalogue implements Callable<Integer> {
     @Override
     public Integer call() {
-      for (Runbooks.Definition runbook : RunbookPlugins.runbooks()) {
+      for (RunbookDefinition runbook : RunbookPlugins.runbooks()) {
         System.out.printf("%-20s %s%n", runbook.id(), runbook.description());
       }
       return ExitCodes.OK;

@@ -1,5 +1,6 @@
 package io.carbon254.runbook.cli;
 
+import io.carbon254.runbook.engine.RunbookDefinition;
 import io.carbon254.runbook.Runbooks;
 import io.carbon254.runbook.config.PlatformConfig;
 import io.carbon254.runbook.engine.Mode;
@@ -49,9 +50,9 @@ final class StartCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Runbooks.Definition definition = RunbookPlugins.find(runbook).orElseThrow(() -> new CliException(ExitCodes.USAGE,
+    RunbookDefinition definition = RunbookPlugins.find(runbook).orElseThrow(() -> new CliException(ExitCodes.USAGE,
         "unknown runbook '" + runbook + "'; runbooks: " + String.join(", ", RunbookPlugins.runbooks().stream()
-            .map(Runbooks.Definition::id).toList())));
+            .map(RunbookDefinition::id).toList())));
     PlatformConfig config = temporal.loadConfig();
     RunbookRequest request = new RunbookRequest(config, planOnly ? Mode.PLAN : Mode.APPLY, TemporalOptions.actor(as), options);
     try (TemporalConnection connection = temporal.connect()) {

@@ -1,7 +1,9 @@
 package io.carbon254.runbook.cli;
 
 import io.carbon254.runbook.engine.Commands;
+import io.carbon254.runbook.engine.ChildView;
 import io.carbon254.runbook.engine.GateView;
+import io.carbon254.runbook.engine.OperatorWaitView;
 import io.carbon254.runbook.engine.RunbookStatus;
 import io.carbon254.runbook.engine.StepState;
 import io.carbon254.runbook.engine.StepView;
@@ -52,9 +54,23 @@ final class StatusTable {
       }
       out.append("  ").append(Commands.taskDone(s.workflowId(), s.openTask().task())).append('\n');
     }
-    if (s.awaitingOperator() != null) {
-      out.append("\nWaiting for an operator: ").append(s.lastError()).append('\n')
-          .append("  ").append(Commands.decide(s.workflowId(), s.awaitingOperator())).append('\n');
+    for (OperatorWaitView wait : s.operatorWaits()) {
+      out.append("\nWaiting for an operator: ").append(wait.step()).append(": ").append(wait.error()).append('\n');
+      if (wait.whyNoSkip() != null) {
+        out.append("  (cannot be skipped: ").append(wait.whyNoSkip()).append(")\n");
+      }
+      out.append("  ").append(Commands.decide(s.workflowId(), wait.step(), wait.actions())).append('\n');
+    }
+    if (!s.children().isEmpty()) {
+      out.append("\nChild runbooks:\n");
+      for (ChildView child : s.children()) {
+        out.append("  ").append(pad(child.runbook(), 20)).append(' ')
+            .append(pad(child.outcome() != null ? child.outcome().name() : child.state().name(), 17))
+            .append(child.outcome() == null && child.currentStep() != null ? " step " + child.currentStep() : "")
+            .append(child.outcome() == null && child.waiting() != null
+                ? "  ⏸ " + child.waiting() + " in " + child.waitingIn() + " — answer it here: the commands reach it" : "")
+            .append('\n');
+      }
     }
     for (Map.Entry<String, String> output : s.outputs().entrySet()) {
       out.append('\n').append(output.getKey()).append(":\n").append(indent(output.getValue())).append('\n');

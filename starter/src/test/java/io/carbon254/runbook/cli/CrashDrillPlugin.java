@@ -1,5 +1,6 @@
 package io.carbon254.runbook.cli;
 
+import io.carbon254.runbook.engine.RunbookDefinition;
 import io.carbon254.runbook.Runbooks;
 import io.carbon254.runbook.engine.Change;
 import io.carbon254.runbook.engine.Changed;
@@ -22,9 +23,9 @@ import java.util.List;
 public final class CrashDrillPlugin implements RunbookPlugin {
 
   @Override
-  public List<Runbooks.Definition> runbooks() {
-    return List.of(new Runbooks.Definition("crash-drill", "CrashDrillWorkflow", CrashDrillWorkflowImpl.class,
-        "test only: prepare, a gate, slow work that heartbeats"));
+  public List<RunbookDefinition> runbooks() {
+    return List.of(new RunbookDefinition("crash-drill", "CrashDrillWorkflow", CrashDrillWorkflowImpl.class,
+        "test only: prepare, a gate, slow work that heartbeats", List.of("approve-work")));
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.carbon254.runbook.cli;
 import io.carbon254.runbook.engine.AbstractRunbookWorkflow;
 import io.carbon254.runbook.engine.RunbookRequest;
 import io.carbon254.runbook.engine.RunbookResult;
+import io.carbon254.runbook.engine.Step;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import java.time.Duration;
@@ -26,12 +27,12 @@ public class CrashDrillWorkflowImpl extends AbstractRunbookWorkflow implements C
   public RunbookResult run(RunbookRequest request) {
     int chunks = Integer.parseInt(request.option("chunks", "20"));
     return runbook.run(request, rb -> {
-      rb.declare("prepare", "Prepare the drill");
-      rb.declare("approve-work", "Gate: do the slow work");
-      rb.declare("slow-work", "Do " + chunks + " chunks of slow work");
-      rb.step("prepare", drill::prepare);
-      if (rb.gate("approve-work", "Do " + chunks + " chunks of slow work?").approved()) {
-        rb.step("slow-work", () -> drill.work(chunks));
+      Step prepare = rb.declare("prepare", "Prepare the drill");
+      Step approveWork = rb.declare("approve-work", "Gate: do the slow work");
+      Step slowWork = rb.declare("slow-work", "Do " + chunks + " chunks of slow work");
+      prepare.run(drill::prepare);
+      if (rb.gate(approveWork, "Do " + chunks + " chunks of slow work?").approved()) {
+        slowWork.run(() -> drill.work(chunks));
       }
     });
   }

@@ -1,5 +1,6 @@
 package io.carbon254.runbook.worker;
 
+import io.carbon254.runbook.engine.RunbookDefinition;
 import io.carbon254.runbook.Runbooks;
 import io.carbon254.runbook.activities.HarborApi;
 import io.carbon254.runbook.activities.KubernetesPlatformCheck;
@@ -14,7 +15,7 @@ import java.util.List;
 public final class BuiltInRunbooks implements RunbookPlugin {
 
   @Override
-  public List<Runbooks.Definition> runbooks() {
+  public List<RunbookDefinition> runbooks() {
     return Runbooks.ALL;
   }
 

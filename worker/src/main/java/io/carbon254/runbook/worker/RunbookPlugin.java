@@ -1,5 +1,6 @@
 package io.carbon254.runbook.worker;
 
+import io.carbon254.runbook.engine.RunbookDefinition;
 import io.carbon254.runbook.Runbooks;
 import java.util.List;
 
@@ -11,7 +12,7 @@ import java.util.List;
  */
 public interface RunbookPlugin {
 
-  List<Runbooks.Definition> runbooks();
+  List<RunbookDefinition> runbooks();
 
   /** The activity implementations, built on the worker's connections to the platform. */
   List<Object> activities(PlatformConnections platform);

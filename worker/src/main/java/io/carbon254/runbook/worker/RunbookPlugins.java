@@ -1,5 +1,6 @@
 package io.carbon254.runbook.worker;
 
+import io.carbon254.runbook.engine.RunbookDefinition;
 import io.carbon254.runbook.Runbooks;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,11 +19,11 @@ public final class RunbookPlugins {
     return plugins;
   }
 
-  public static List<Runbooks.Definition> runbooks() {
+  public static List<RunbookDefinition> runbooks() {
     return all().stream().flatMap(p -> p.runbooks().stream()).toList();
   }
 
-  public static Optional<Runbooks.Definition> find(String id) {
+  public static Optional<RunbookDefinition> find(String id) {
     return runbooks().stream().filter(d -> d.id().equals(id)).findFirst();
   }
 }

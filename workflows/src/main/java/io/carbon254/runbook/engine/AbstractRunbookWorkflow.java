@@ -10,8 +10,9 @@ package io.carbon254.runbook.engine;
  *
  *   public RunbookResult run(RunbookRequest request) {
  *     return runbook.run(request, rb -> {
+ *       Step ensureBucket = rb.declare("ensure-bucket", "Ensure bucket 254carbon-backups");
  *       rb.approvePlan(() -> storage.planBucket(...));
- *       rb.step("ensure-bucket", "Ensure bucket 254carbon-backups", () -> storage.ensureBucket(...));
+ *       ensureBucket.run(() -> storage.ensureBucket(...));
  *       ...
  *     });
  *   }
@@ -28,12 +29,12 @@ public abstract class AbstractRunbookWorkflow implements RunbookWorkflow {
 
   @Override
   public void approve(Decision decision) {
-    runbook.onDecisionSignal(decision.withVerdict(Verdict.APPROVE));
+    runbook.onDecisionSignal(decision == null ? null : decision.withVerdict(Verdict.APPROVE));
   }
 
   @Override
   public void reject(Decision decision) {
-    runbook.onDecisionSignal(decision.withVerdict(Verdict.REJECT));
+    runbook.onDecisionSignal(decision == null ? null : decision.withVerdict(Verdict.REJECT));
   }
 
   @Override
@@ -64,6 +65,11 @@ public abstract class AbstractRunbookWorkflow implements RunbookWorkflow {
   @Override
   public void validateOperate(OperatorAction action) {
     runbook.validateOperatorAction(action);
+  }
+
+  @Override
+  public void childProgress(ChildView progress) {
+    runbook.onChildProgress(progress);
   }
 
   @Override

@@ -1,5 +1,8 @@
 package io.carbon254.runbook.engine;
 
+import java.util.List;
+import java.util.Locale;
+
 /**
  * The exact commands that answer a run, shown in the Web UI's current details and in
  * notifications. The CLI implements these words; keep the two in step.
@@ -16,8 +19,9 @@ public final class Commands {
     return "runbook reject " + workflowId + " --gate " + gate + " --as <you> --reason \"<why>\"";
   }
 
-  public static String decide(String workflowId, String step) {
-    return "runbook decide " + workflowId + " --step " + step + " retry|skip|abort --as <you> --reason \"<why>\"";
+  /** The command that answers a failed step, offering only the answers it accepts. */
+  public static String decide(String workflowId, String step, List<OperatorAction.Action> actions) {
+    return "runbook decide " + workflowId + " --step " + step + " " + words(actions) + " --as <you> --reason \"<why>\"";
   }
 
   public static String taskDone(String workflowId, String task) {
@@ -31,8 +35,13 @@ public final class Commands {
   }
 
 
-  public static String operatorSignalInput(String step) {
-    return "{\"step\":\"" + step + "\",\"action\":\"RETRY|SKIP|ABORT\",\"actor\":\"<you>\",\"reason\":\"<why>\"}";
+  public static String operatorSignalInput(String step, List<OperatorAction.Action> actions) {
+    return "{\"step\":\"" + step + "\",\"action\":\"" + String.join("|", actions.stream().map(Enum::name).toList())
+        + "\",\"actor\":\"<you>\",\"reason\":\"<why>\"}";
+  }
+
+  private static String words(List<OperatorAction.Action> actions) {
+    return String.join("|", actions.stream().map(a -> a.name().toLowerCase(Locale.ROOT)).toList());
   }
 
   public static String taskDoneSignalInput(String task) {

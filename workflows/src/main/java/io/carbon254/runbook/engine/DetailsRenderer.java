@@ -51,11 +51,30 @@ public final class DetailsRenderer {
           .append("\n\nor in the Web UI: Send Signal `manualTaskDone` with input\n\n    ")
           .append(Commands.taskDoneSignalInput(task.task())).append('\n');
     }
-    if (s.awaitingOperator() != null) {
-      md.append("\n### Waiting for an operator: step `").append(s.awaitingOperator()).append("` failed\n\n")
-          .append(s.lastError()).append("\n\nDecide:\n\n    ").append(Commands.decide(s.workflowId(), s.awaitingOperator()))
+    for (OperatorWaitView wait : s.operatorWaits()) {
+      md.append("\n### Waiting for an operator: step `").append(wait.step()).append("` failed\n\n")
+          .append(wait.error()).append("\n\n");
+      if (wait.whyNoSkip() != null) {
+        md.append("It cannot be skipped: ").append(wait.whyNoSkip()).append(".\n\n");
+      }
+      md.append("Decide:\n\n    ").append(Commands.decide(s.workflowId(), wait.step(), wait.actions()))
           .append("\n\nor in the Web UI: Send Signal `operatorAction` with input\n\n    ")
-          .append(Commands.operatorSignalInput(s.awaitingOperator())).append('\n');
+          .append(Commands.operatorSignalInput(wait.step(), wait.actions())).append('\n');
+    }
+    if (!s.children().isEmpty()) {
+      md.append("\n### Child runbooks\n\n");
+      for (ChildView child : s.children()) {
+        md.append("- `").append(child.runbook()).append("` ").append(child.workflowId()).append(" · ")
+            .append(child.outcome() != null ? child.outcome().name() : child.state().name());
+        if (child.outcome() == null && child.currentStep() != null) {
+          md.append(" · step `").append(child.currentStep()).append('`');
+        }
+        if (child.outcome() == null && child.waiting() != null) {
+          md.append(" · waiting: ").append(child.waiting()).append(" in ").append(child.waitingIn())
+              .append(" — answer with `runbook status ").append(child.waitingIn()).append('`');
+        }
+        md.append('\n');
+      }
     }
     return md.toString();
   }

@@ -8,41 +8,54 @@ import io.carbon254.runbook.config.TimeoutOutcome;
 import io.carbon254.runbook.engine.OperatorAction.Action;
 import io.carbon254.runbook.engine.RunbookResult.Outcome;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.api.enums.v1.ParentClosePolicy;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.common.RetryOptions;
-import io.temporal.common.SearchAttributeUpdate;
+import io.temporal.common.SearchAttributes;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.ChildWorkflowFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.failure.TimeoutFailure;
+import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.ChildWorkflowCancellationType;
+import io.temporal.workflow.ChildWorkflowOptions;
+import io.temporal.workflow.ChildWorkflowStub;
 import io.temporal.workflow.Functions;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.TimerOptions;
 import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowSemaphore;
+import io.temporal.workflow.WorkflowThreadLocal;
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashMap;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 
 /**
  * The runbook engine: steps, plan → approve → apply, gates, manual tasks, operator decisions,
- * compensations and everything the CLI and the Web UI show. One instance lives in each runbook
- * workflow ({@link AbstractRunbookWorkflow#runbook}); the runbook's {@code run} method reads like
- * the operator's checklist and leaves the mechanics here.
+ * child runbooks, parallel steps, compensations and everything the CLI and the Web UI show. One
+ * instance lives in each runbook workflow ({@link AbstractRunbookWorkflow#runbook}); the runbook's
+ * {@code run} method reads like the operator's checklist and leaves the mechanics here.
+ *
+ * <p>Its parts: {@link StepTracker} (the checklist), {@link GateBook} (gates and the rules a
+ * decision must pass), {@link OperatorDesk} (failed steps waiting for an operator), {@link
+ * Compensations} (the saga) and {@link Visibility} (search attributes, details, metrics, the
+ * parent's view). This class runs them in workflow time.
  *
  * <p>This is workflow code: it reads time, ids and randomness only through {@code Workflow.*}.
  */
@@ -55,35 +68,38 @@ public final class Runbook {
       .build();
 
   private static final int MAX_NOTES = 100;
+  private static final Set<Action> ANY_ANSWER = EnumSet.allOf(Action.class);
+  private static final Set<Action> RETRY_OR_ABORT = EnumSet.of(Action.RETRY, Action.ABORT);
   private static final Logger log = Workflow.getLogger(Runbook.class);
 
   private final String runbookId;
-  private final Map<String, StepRun> steps = new LinkedHashMap<>();
-  private final List<GateRun> gates = new ArrayList<>();
-  private final Map<String, Integer> gateOpenings = new HashMap<>();
-  private final List<Decision> earlyDecisions = new ArrayList<>();
-  private final Deque<Compensation> compensations = new ArrayDeque<>();
+  private final StepTracker steps = new StepTracker();
+  private final GateBook gates = new GateBook();
+  private final OperatorDesk desk = new OperatorDesk();
+  private final Compensations compensations = new Compensations();
+  private final Visibility visibility;
+  private final Map<String, ChildView> children = new LinkedHashMap<>();
   private final Map<String, String> outputs = new LinkedHashMap<>();
   private final List<String> notes = new ArrayList<>();
-  private final List<String> compensatedInOrder = new ArrayList<>();
-  private final List<String> compensationFailures = new ArrayList<>();
+  private final Set<String> notificationProblems = new LinkedHashSet<>();
+  private final WorkflowThreadLocal<StepRun> stepOfThisThread = new WorkflowThreadLocal<>();
   private final NotifierActivities notifier;
 
   private RunbookRequest request;
   private String workflowId;
+  private String parentWorkflowId;
   private RunbookState state = RunbookState.PLANNING;
   private boolean planning;
   private StepRun current;
-  private GateRun openGate;
   private TaskRun openTask;
-  private StepRun awaitingOperator;
-  private OperatorAction operatorAnswer;
   private Plan plan;
+  private Step planStep;
+  private Step planGate;
   private String lastError;
-  private Map<String, Object> published = Map.of();
 
   public Runbook(String runbookId) {
     this.runbookId = Objects.requireNonNull(runbookId);
+    this.visibility = new Visibility(runbookId);
     this.notifier = activities(NotifierActivities.class, NOTIFY_OPTIONS);
   }
 
@@ -99,15 +115,21 @@ public final class Runbook {
   public RunbookResult run(RunbookRequest request, Functions.Proc1<Runbook> body) {
     this.request = Objects.requireNonNull(request, "request");
     this.workflowId = Workflow.getInfo().getWorkflowId();
+    this.parentWorkflowId = Workflow.getInfo().getParentWorkflowId().orElse(null);
     setState(RunbookState.PLANNING);
     Outcome outcome = Outcome.SUCCEEDED;
     String summary;
     try {
       body.apply(this);
-      markNotRun();
-      summary = successSummary();
+      steps.markNotRun();
+      if (request.mode() == Mode.PLAN && !children.isEmpty()) {
+        outcome = Outcome.PLANNED;
+        summary = "plan-only run: every child runbook planned, nothing applied";
+      } else {
+        summary = steps.successSummary(runbookId);
+      }
     } catch (Stop stop) {
-      markNotRun();
+      steps.markNotRun();
       outcome = stop.outcome;
       summary = stop.getMessage();
     } catch (Abort abort) {
@@ -138,28 +160,42 @@ public final class Runbook {
   }
 
   /**
-   * Declares a step before it runs, so the checklist shows the whole runbook from the start.
-   * Declaring is optional: a step that runs undeclared is appended.
+   * Declares a step — once, with its title — and returns its handle. The checklist shows every
+   * declared step from the start of the run; declare steps in the order they run.
    */
-  public void declare(String id, String title) {
-    stepFor(id, title);
+  public Step declare(String id, String title) {
+    Step step = new Step(this, steps.declare(id, title));
     publish();
+    return step;
   }
 
   /**
-   * Records a declared step as already done without running it: the platform is already as the
-   * step would make it (e.g. a restore rehearsal that passed in an earlier run). It shows as
-   * UNCHANGED with the evidence.
+   * True when this run takes the new way of a change to workflow code, false when the run started
+   * before the change and must replay the old way. See {@link Versions}.
    */
-  public void alreadyDone(String id, String evidence) {
-    finish(stepFor(id, null), StepState.SUCCEEDED, new Changed.Result(Change.UNCHANGED, evidence));
+  public boolean patched(String changeId) {
+    return Versions.patched(changeId);
   }
 
-  /**
-   * A stub for activities of {@code type} whose every call carries a summary naming the current
-   * step (shown in the Web UI's timeline). Create it once, as a field of the runbook.
-   */
+  /** A stub for activities of {@code type} with the same options for every method; see below. */
   public <A> A activities(Class<A> type, ActivityOptions options) {
+    return activities(type, options, Map.of());
+  }
+
+  /**
+   * A stub for activities of {@code type}: {@code options} for every method but those named in
+   * {@code byMethod} (e.g. a heartbeat timeout for the long waits), and on every call a summary
+   * naming the step that makes it (the Web UI's timeline). Create it once, as a field of the runbook.
+   */
+  public <A> A activities(Class<A> type, ActivityOptions options, Map<String, ActivityOptions> byMethod) {
+    Set<String> methods = new LinkedHashSet<>();
+    Arrays.stream(type.getMethods()).map(Method::getName).forEach(methods::add);
+    for (String name : byMethod.keySet()) {
+      if (!methods.contains(name)) {
+        throw new IllegalArgumentException(type.getSimpleName() + " has no method '" + name + "' (methods: "
+            + String.join(", ", methods) + ")");
+      }
+    }
     Object proxy = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (self, method, args) -> {
       if (method.getDeclaringClass() == Object.class) {
         return switch (method.getName()) {
@@ -168,8 +204,10 @@ public final class Runbook {
           default -> self == args[0];
         };
       }
-      String summary = (current == null ? runbookId : current.id) + ": " + method.getName();
-      A stub = Workflow.newActivityStub(type, ActivityOptions.newBuilder(options).setSummary(summary).build());
+      StepRun step = stepOfThisThread.get() != null ? stepOfThisThread.get() : current;
+      String summary = (step == null ? runbookId : step.id) + ": " + method.getName();
+      ActivityOptions chosen = byMethod.getOrDefault(method.getName(), options);
+      A stub = Workflow.newActivityStub(type, ActivityOptions.newBuilder(chosen).setSummary(summary).build());
       try {
         return method.invoke(stub, args);
       } catch (InvocationTargetException e) {
@@ -183,72 +221,31 @@ public final class Runbook {
   // Steps
   // ---------------------------------------------------------------------------------------------
 
-  /** Runs a declared step. */
-  public <T> T step(String id, Functions.Func<T> action) {
-    return step(id, null, action);
+  <T> T require(Step step, Functions.Func<T> action) {
+    StepOutcome<T> outcome = execute(step, action, RETRY_OR_ABORT);
+    if (outcome instanceof StepOutcome.Done<T> done) {
+      return done.value();
+    }
+    throw new IllegalStateException("step " + step.id() + " cannot be skipped"); // the operator desk refuses SKIP
+  }
+
+  <T> StepOutcome<T> runSkippable(Step step, Functions.Func<T> action) {
+    return execute(step, action, ANY_ANSWER);
+  }
+
+  void alreadyDone(Step step, String evidence) {
+    owned(step);
+    finish(step.state, StepState.SUCCEEDED, new Changed.Result(Change.UNCHANGED, evidence));
   }
 
   /**
-   * Runs step {@code id}. If its action fails for good (a non-retryable error or retries
-   * exhausted) the run waits for an operator: RETRY runs the action again, SKIP returns null and
-   * goes on, ABORT compensates and fails the run.
+   * Runs a step's action. If it fails for good (a non-retryable error or retries exhausted) the
+   * run waits for an operator: RETRY runs the action again, SKIP (where {@code answers} allow it)
+   * comes back as a skipped outcome, ABORT compensates and fails the run.
    */
-  public <T> T step(String id, String title, Functions.Func<T> action) {
-    return execute(stepFor(id, title), action);
-  }
-
-  /** Runs step {@code id} whose action returns nothing. */
-  public void step(String id, String title, Functions.Proc action) {
-    execute(stepFor(id, title), () -> {
-      action.apply();
-      return null;
-    });
-  }
-
-  /**
-   * A step with a compensation: {@code rb.step("create-canary", "Create the canary")
-   * .compensateWith(() -> k8s.deleteNamespace(ns)).run(() -> k8s.ensureCanary(ns))}. The
-   * compensation is registered before the action runs and undoes it if the run is aborted or
-   * cancelled.
-   */
-  public StepBuilder step(String id, String title) {
-    return new StepBuilder(stepFor(id, title));
-  }
-
-  /** See {@link Runbook#step(String, String)}. */
-  public final class StepBuilder {
-    private final StepRun step;
-    private Functions.Proc compensation;
-
-    private StepBuilder(StepRun step) {
-      this.step = step;
-    }
-
-    public StepBuilder compensateWith(Functions.Proc undo) {
-      this.compensation = undo;
-      return this;
-    }
-
-    public <T> T run(Functions.Func<T> action) {
-      registerCompensation(step, compensation);
-      return execute(step, action);
-    }
-
-    public void run(Functions.Proc action) {
-      run(() -> {
-        action.apply();
-        return null;
-      });
-    }
-  }
-
-  private void registerCompensation(StepRun step, Functions.Proc undo) {
-    if (undo != null && compensations.stream().noneMatch(c -> c.step() == step)) {
-      compensations.push(new Compensation(step, undo));
-    }
-  }
-
-  private <T> T execute(StepRun step, Functions.Func<T> action) {
+  private <T> StepOutcome<T> execute(Step handle, Functions.Func<T> action, Set<Action> answers) {
+    StepRun step = owned(handle);
+    compensations.register(step, handle.compensation);
     while (true) {
       begin(step, StepState.RUNNING);
       try {
@@ -257,21 +254,30 @@ public final class Runbook {
           throw ApplicationFailure.newNonRetryableFailure("verification failed: " + v.evidence(), "VerificationFailed");
         }
         finish(step, StepState.SUCCEEDED, result);
-        return result;
+        return StepOutcome.done(result);
       } catch (TemporalFailure failure) {
         if (isCancellation(failure)) {
           throw failure;
         }
-        OperatorAction answer = awaitOperator(step, describe(failure));
+        String noSkip = answers.contains(Action.SKIP) ? null
+            : "the rest of the runbook needs what step " + step.id + " produces";
+        OperatorAction answer = awaitOperator(step, describe(failure), answers, noSkip);
         if (answer.action() == Action.SKIP) {
           finish(step, StepState.SKIPPED, "skipped by " + answer.actor() + ": " + answer.reason());
-          return null;
+          return StepOutcome.skipped(answer.actor(), answer.reason());
         }
         if (answer.action() == Action.ABORT) {
           throw new Abort("aborted by " + answer.actor() + " at step " + step.id + ": " + answer.reason());
         }
       }
     }
+  }
+
+  private StepRun owned(Step step) {
+    if (steps.get(step.id()) != step.state) {
+      throw new IllegalArgumentException(step + " belongs to another run");
+    }
+    return step.state;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -286,24 +292,24 @@ public final class Runbook {
    * approval.
    */
   public Plan approvePlan(Functions.Func<List<PlanItem>> planner) {
-    // Planning comes first in the checklist, even when the runbook declared its steps before.
-    Map<String, StepRun> declared = new LinkedHashMap<>(steps);
-    steps.clear();
-    stepFor("plan", "Plan the changes (read-only)");
-    StepRun gateStep = stepFor("approve-plan", "Approve the plan");
-    declared.forEach(steps::putIfAbsent);
+    if (planStep == null) {
+      // Planning comes first in the checklist, even when the runbook declared its steps before.
+      planStep = new Step(this, new StepRun("plan", "Plan the changes (read-only)"));
+      planGate = new Step(this, new StepRun("approve-plan", "Approve the plan"));
+      steps.declareFirst(List.of(planStep.state, planGate.state));
+    }
     Plan proposed = plan(planner);
     if (request.mode() == Mode.PLAN) {
-      finish(gateStep, StepState.SKIPPED, "plan-only run: nothing applied");
+      finish(planGate.state, StepState.SKIPPED, "plan-only run: nothing applied");
       throw new Stop(Outcome.PLANNED,
           "plan-only run: " + proposed.changes().size() + " change(s) planned (hash " + proposed.hash() + "), nothing applied");
     }
     while (true) {
       if (!proposed.hasChanges()) {
-        finish(gateStep, StepState.SKIPPED, "nothing to change: the platform is already as planned");
+        finish(planGate.state, StepState.SKIPPED, "nothing to change: the platform is already as planned");
         return proposed;
       }
-      GateResult decision = gate("approve-plan",
+      GateResult decision = gate(planGate,
           "Approve the plan of **" + runbookId + "** on **" + platformName() + "**:\n\n" + proposed.markdown(), proposed);
       if (!decision.approved()) {
         throw new Stop(Outcome.REJECTED, "plan " + describe(decision) + ": nothing applied");
@@ -321,10 +327,9 @@ public final class Runbook {
   private Plan plan(Functions.Func<List<PlanItem>> planner) {
     planning = true;
     try {
-      Plan computed = step("plan", () -> Plan.of(planner.apply()));
+      Plan computed = planStep.require(() -> Plan.of(planner.apply()));
       this.plan = computed;
-      StepRun step = steps.get("plan");
-      step.summary = computed.changes().size() + " change(s), plan hash " + computed.hash();
+      planStep.state.summary = computed.changes().size() + " change(s), plan hash " + computed.hash();
       publish();
       return computed;
     } finally {
@@ -337,23 +342,29 @@ public final class Runbook {
   // ---------------------------------------------------------------------------------------------
 
   /**
-   * Opens gate {@code gateId} with a Markdown prompt and waits for its decisions under the policy
-   * configured for it ({@code approvals} in the platform config): N approvals, allowed approvers,
-   * four-eyes, deadline, reminders, on-timeout outcome. Returns how it closed; a rejection or a
-   * skipped timeout is for the runbook to honour (typically by skipping the gated steps).
+   * Opens the gate of step {@code step} (the gate id is the step id) with a Markdown prompt and
+   * waits for its decisions under the policy configured for it ({@code approvals} in the platform
+   * config): N approvals, allowed approvers, four-eyes, deadline, reminders, on-timeout outcome.
+   * Returns how it closed; a rejection or a skipped timeout is for the runbook to honour (typically
+   * by skipping the gated steps). One gate is open at a time: a gate in a parallel branch waits for
+   * the open one to close.
    */
-  public GateResult gate(String gateId, String prompt) {
-    return gate(gateId, prompt, null);
+  public GateResult gate(Step step, String prompt) {
+    return gate(step, prompt, null);
   }
 
-  private GateResult gate(String gateId, String prompt, Plan shownPlan) {
-    StepRun step = stepFor(gateId, "Gate: " + firstLine(prompt));
+  private GateResult gate(Step handle, String prompt, Plan shownPlan) {
+    StepRun step = owned(handle);
+    String gateId = step.id;
     GatePolicy policy = policyFor(gateId);
     while (true) {
-      GateRun gate = open(step, gateId, prompt, shownPlan, policy);
+      if (gates.openGate() != null) {
+        Workflow.await(() -> gates.openGate() == null);
+      }
+      GateRun gate = open(step, prompt, shownPlan, policy);
       waitForDecisions(gate);
-      openGate = null;
-      recordGateWait(gate);
+      gates.leave(gate);
+      visibility.recordGateWait(gate);
       GateResult result = new GateResult(gate.gateId, gate.instance, gate.outcome, List.copyOf(gate.decisions));
       switch (gate.outcome) {
         case APPROVED -> {
@@ -375,7 +386,7 @@ public final class Runbook {
             step.lastError = "timed out: " + timeout;
             throw new Abort("gate " + gateId + " #" + gate.instance + " timed out: " + timeout + "; aborted as configured");
           }
-          OperatorAction answer = awaitOperator(step, "gate timed out: " + timeout);
+          OperatorAction answer = awaitOperator(step, "gate timed out: " + timeout, ANY_ANSWER, null);
           if (answer.action() == Action.SKIP) {
             finish(step, StepState.SKIPPED, "timed out, skipped by " + answer.actor() + ": " + answer.reason());
             return result;
@@ -389,23 +400,16 @@ public final class Runbook {
     }
   }
 
-  private GateRun open(StepRun step, String gateId, String prompt, Plan shownPlan, GatePolicy policy) {
-    int instance = gateOpenings.merge(gateId, 1, Integer::sum);
+  private GateRun open(StepRun step, String prompt, Plan shownPlan, GatePolicy policy) {
     long now = Workflow.currentTimeMillis();
     Duration deadline = duration(policy.deadline());
-    GateRun gate = new GateRun(gateId, instance, prompt, policy, allowedPeople(policy), shownPlan, now,
+    GateRun gate = gates.open(step.id, prompt, policy, allowedPeople(policy), shownPlan, now,
         deadline == null ? null : now + deadline.toMillis());
-    gates.add(gate);
-    openGate = gate;
     begin(step, StepState.WAITING);
     setState(RunbookState.AWAITING_APPROVAL);
-    notifyPeople(Notification.Kind.GATE_OPENED, "Approval needed: " + gateId + " #" + instance, gate);
+    notifyPeople(Notification.Kind.GATE_OPENED, "Approval needed: " + gate.label(), gate);
     // Decisions that arrived early for exactly this instance apply now.
-    List<Decision> early = earlyDecisions.stream()
-        .filter(d -> d.gate().equals(gateId) && d.instance() == instance)
-        .toList();
-    earlyDecisions.removeAll(early);
-    early.forEach(d -> applySignal(d, "signal (before the gate opened)"));
+    gates.takeEarly(gate.gateId, gate.instance).forEach(d -> applySignal(d, "signal (before the gate opened)"));
     return gate;
   }
 
@@ -413,7 +417,7 @@ public final class Runbook {
     Duration remindEvery = duration(gate.policy.reminderEvery());
     long nextReminder = remindEvery == null ? Long.MAX_VALUE : gate.openedAt + remindEvery.toMillis();
     long deadline = gate.deadlineAt == null ? Long.MAX_VALUE : gate.deadlineAt;
-    while (gate.outcome == GateOutcome.OPEN) {
+    while (gate.isOpen()) {
       long now = Workflow.currentTimeMillis();
       if (now >= deadline) {
         gate.close(GateOutcome.TIMED_OUT, now);
@@ -422,11 +426,11 @@ public final class Runbook {
       }
       long wakeAt = Math.min(deadline, nextReminder);
       if (wakeAt == Long.MAX_VALUE) {
-        Workflow.await(() -> gate.outcome != GateOutcome.OPEN);
+        Workflow.await(() -> !gate.isOpen());
         break;
       }
       String why = wakeAt == deadline ? "deadline of gate " + gate.label() : "reminder for gate " + gate.label();
-      boolean decided = awaitOrTimer(Duration.ofMillis(wakeAt - now), why, () -> gate.outcome != GateOutcome.OPEN);
+      boolean decided = awaitOrTimer(Duration.ofMillis(wakeAt - now), why, () -> !gate.isOpen());
       if (!decided && Workflow.currentTimeMillis() >= nextReminder && Workflow.currentTimeMillis() < deadline) {
         gate.reminders++;
         nextReminder += remindEvery.toMillis();
@@ -443,6 +447,9 @@ public final class Runbook {
     CancellationScope scope = Workflow.newCancellationScope(
         () -> timer[0] = Workflow.newTimer(timeout, TimerOptions.newBuilder().setSummary(summary).build()));
     scope.run();
+    // A timer cancelled because the condition came first fails with CanceledFailure; it is expected,
+    // so it is handled here rather than reported by the SDK as a failure nobody looked at.
+    timer[0].exceptionally(cancelled -> null);
     Workflow.await(() -> condition.get() || timer[0].isCompleted());
     if (!timer[0].isCompleted()) {
       scope.cancel();
@@ -455,15 +462,17 @@ public final class Runbook {
   void onDecisionSignal(Decision decision) {
     if (decision == null || decision.gate() == null) {
       note("ignored a decision signal that names no gate");
+      publish();
       return;
     }
-    boolean forOpenInstance = openGate != null && openGate.gateId.equals(decision.gate())
-        && openGate.instance == decision.instance();
-    int opened = gateOpenings.getOrDefault(decision.gate(), 0);
-    if (!forOpenInstance && decision.instance() > opened) {
-      earlyDecisions.add(decision);
-      note("kept " + verb(decision) + " by " + decision.actor() + " for gate " + decision.gate() + " #"
-          + decision.instance() + " until that gate opens");
+    if (gates.isEarly(decision)) {
+      if (!gates.keepEarly(decision)) {
+        note("ignored " + verb(decision) + " by " + decision.actor() + " for gate " + decision.gate() + " #"
+            + decision.instance() + ": too many decisions are already waiting for their gates");
+      } else {
+        note("kept " + verb(decision) + " by " + decision.actor() + " for gate " + decision.gate() + " #"
+            + decision.instance() + " until that gate opens");
+      }
       publish();
       return;
     }
@@ -477,12 +486,18 @@ public final class Runbook {
       publish();
       return;
     }
-    apply(decision, via);
+    record(decision, via);
   }
 
+  /** The {@code decide} update: checks again (the run may have moved since validation), then applies. */
   GateView onDecisionUpdate(Decision decision) {
-    apply(decision, "update");
-    return view(openGate);
+    String refusal = refusal(decision);
+    if (refusal != null) {
+      throw ApplicationFailure.newNonRetryableFailure(refusal, "DecisionRefused");
+    }
+    GateRun gate = gates.openGate();
+    record(decision, "update");
+    return gate.view();
   }
 
   /** The {@code decide} update's validator: refuses, with the reason, a decision that cannot apply. */
@@ -493,15 +508,10 @@ public final class Runbook {
     }
   }
 
-  private void apply(Decision decision, String via) {
-    GateRun gate = openGate;
+  private void record(Decision decision, String via) {
     long now = Workflow.currentTimeMillis();
-    gate.decisions.add(new DecisionRecord(decision.actor(), decision.verdict(), decision.comment(), iso(now), via));
-    if (decision.verdict() == Verdict.REJECT) {
-      gate.close(GateOutcome.REJECTED, now);
-    } else if (gate.approvers().size() >= gate.policy.requiredApprovals()) {
-      gate.close(GateOutcome.APPROVED, now);
-    }
+    gates.openGate().record(new DecisionRecord(decision.actor(), decision.verdict(), decision.comment(),
+        Times.iso(now), via), now);
     publish();
   }
 
@@ -510,56 +520,7 @@ public final class Runbook {
     if (request == null) {
       return "the run is still starting; try again in a moment";
     }
-    if (d == null) {
-      return "no decision was given";
-    }
-    if (isBlank(d.actor())) {
-      return "the decision does not say who decides (CLI: --as NAME; signal: \"actor\")";
-    }
-    if (d.verdict() == null) {
-      return "the decision has no verdict (APPROVE or REJECT)";
-    }
-    GateRun gate = openGate;
-    String openNow = gate == null || gate.outcome != GateOutcome.OPEN
-        ? "no gate is open now"
-        : "the open gate is " + gate.label();
-    if (isBlank(d.gate())) {
-      return "the decision names no gate; " + openNow;
-    }
-    if (!gateOpenings.containsKey(d.gate())) {
-      return "gate '" + d.gate() + "' has not opened in this run; " + openNow;
-    }
-    if (gate == null || !gate.gateId.equals(d.gate()) || gate.outcome != GateOutcome.OPEN) {
-      return "gate '" + d.gate() + "' is closed; " + openNow;
-    }
-    if (d.instance() != gate.instance) {
-      return d.instance() < gate.instance
-          ? "gate " + d.gate() + " #" + d.instance() + " is closed; " + openNow
-          : "gate " + d.gate() + " #" + d.instance() + " has not opened; " + openNow;
-    }
-    if (gate.deadlineAt != null && Workflow.currentTimeMillis() >= gate.deadlineAt) {
-      return "the deadline of gate " + gate.label() + " has passed";
-    }
-    if (d.verdict() == Verdict.REJECT && isBlank(d.comment())) {
-      return "a rejection needs a reason (CLI: --reason; signal: \"comment\")";
-    }
-    if (!gate.allowedPeople.isEmpty() && !gate.allowedPeople.contains(d.actor())) {
-      return d.actor() + " is not an allowed approver of gate " + gate.label() + " (allowed: "
-          + String.join(", ", gate.policy.approvers()) + ")";
-    }
-    if (d.verdict() == Verdict.APPROVE && Boolean.TRUE.equals(gate.policy.forbidInitiator())
-        && d.actor().equals(request.initiator())) {
-      return d.actor() + " started this run and may not approve it: gate " + gate.label() + " needs four eyes";
-    }
-    if (d.verdict() == Verdict.APPROVE && gate.plan != null && !gate.plan.hash().equals(d.planHash())) {
-      return "plan hash " + (isBlank(d.planHash()) ? "(none)" : d.planHash()) + " is not the plan shown at gate "
-          + gate.label() + " (" + gate.plan.hash() + "); review the current plan with 'runbook status' and approve that";
-    }
-    if (d.verdict() == Verdict.APPROVE && gate.approvers().contains(d.actor())) {
-      return d.actor() + " has already approved gate " + gate.label() + " (" + gate.approvers().size() + " of "
-          + gate.policy.requiredApprovals() + " approvals)";
-    }
-    return null;
+    return gates.refusal(d, request.initiator(), Workflow.currentTimeMillis());
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -571,13 +532,13 @@ public final class Runbook {
    * {@code verify} (an activity that proves the work is done). A failed verification sends the
    * step back to waiting with the reason.
    */
-  public ManualTaskReport manualTask(String id, String title, List<String> checklist,
+  public ManualTaskReport manualTask(Step handle, List<String> checklist,
       Functions.Func1<ManualTaskReport, Verification> verify) {
-    StepRun step = stepFor(id, title);
-    TaskRun task = new TaskRun(id, title, List.copyOf(checklist));
+    StepRun step = owned(handle);
+    TaskRun task = new TaskRun(step.id, step.title, List.copyOf(checklist));
     openTask = task;
     begin(step, StepState.WAITING);
-    notifyPeople(Notification.Kind.MANUAL_TASK, "Manual task: " + title, null);
+    notifyPeople(Notification.Kind.MANUAL_TASK, "Manual task: " + step.title, null);
     while (true) {
       Workflow.await(() -> task.report != null);
       ManualTaskReport report = task.report;
@@ -601,9 +562,9 @@ public final class Runbook {
       task.lastVerification = "verification failed: " + verification.evidence();
       step.lastError = task.lastVerification;
       step.state = StepState.WAITING;
-      note("manual task " + id + " reported done by " + report.actor() + " but " + task.lastVerification);
+      note("manual task " + step.id + " reported done by " + report.actor() + " but " + task.lastVerification);
       publish();
-      notifyPeople(Notification.Kind.MANUAL_TASK, "Manual task " + id + " is not done yet: " + verification.evidence(), null);
+      notifyPeople(Notification.Kind.MANUAL_TASK, "Manual task " + step.id + " is not done yet: " + verification.evidence(), null);
     }
   }
 
@@ -621,70 +582,211 @@ public final class Runbook {
   // Operator decisions on failed steps
   // ---------------------------------------------------------------------------------------------
 
-  private OperatorAction awaitOperator(StepRun step, String error) {
+  private OperatorAction awaitOperator(StepRun step, String error, Set<Action> answers, String noSkip) {
     step.state = StepState.FAILED;
     step.lastError = error;
     lastError = step.id + ": " + error;
-    awaitingOperator = step;
-    operatorAnswer = null;
-    countStep(step, "FAILED");
+    OperatorDesk.Wait wait = desk.open(step.id, error, answers, noSkip);
+    visibility.countStep(step.id, "FAILED");
     setState(RunbookState.AWAITING_OPERATOR);
     log.warn("step {} failed, waiting for an operator: {}", step.id, error);
     notifyPeople(Notification.Kind.AWAITING_OPERATOR, "Step " + step.id + " failed: " + error, null);
-    Workflow.await(() -> operatorAnswer != null);
-    OperatorAction answer = operatorAnswer;
-    awaitingOperator = null;
-    operatorAnswer = null;
+    Workflow.await(() -> wait.answer != null);
+    OperatorAction answer = wait.answer;
+    desk.close(wait);
     note(answer.actor() + " chose " + answer.action() + " for step " + step.id
         + (isBlank(answer.reason()) ? "" : ": " + answer.reason()));
-    setState(RunbookState.RUNNING);
+    setState(desk.isEmpty() ? RunbookState.RUNNING : RunbookState.AWAITING_OPERATOR);
     return answer;
   }
 
   void onOperatorSignal(OperatorAction action) {
-    String refusal = operatorRefusal(action);
+    String refusal = desk.refusal(action);
     if (refusal != null) {
       note("ignored operatorAction" + (action == null ? "" : " from " + action.actor()) + ": " + refusal);
       publish();
       return;
     }
-    operatorAnswer = action;
+    desk.answer(action);
   }
 
+  /** The {@code operate} update: checks again (the run may have moved since validation), then answers. */
   StepView onOperatorUpdate(OperatorAction action) {
-    StepRun step = awaitingOperator;
-    operatorAnswer = action;
-    return step.view();
+    String refusal = desk.refusal(action);
+    if (refusal != null) {
+      throw ApplicationFailure.newNonRetryableFailure(refusal, "OperatorActionRefused");
+    }
+    return steps.get(desk.answer(action).step).view();
   }
 
   void validateOperatorAction(OperatorAction action) {
-    String refusal = operatorRefusal(action);
+    String refusal = desk.refusal(action);
     if (refusal != null) {
       throw new IllegalArgumentException(refusal);
     }
   }
 
-  private String operatorRefusal(OperatorAction a) {
-    if (a == null || a.action() == null) {
-      return "say what to do: RETRY, SKIP or ABORT";
+  // ---------------------------------------------------------------------------------------------
+  // Child runbooks
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Runs runbook {@code child} as a child workflow ({@code <this run's id>/<child id>}) in step
+   * {@code step}, and waits for it. The child gets this run's platform, mode and initiator, the
+   * options meant for it ({@code <child>.<name>=<value>}, and those without a prefix); it shows its
+   * progress here, and people answer its gates where it runs (the CLI finds them from here). A
+   * child that fails waits for its operator in the child; one that is aborted fails this step, which
+   * then waits for this run's operator (RETRY starts it again). Cancelling this run cancels the
+   * child, which compensates its own work.
+   *
+   * <p>The step's change is the child's: UNCHANGED when the child changed nothing (a re-run on a
+   * finished platform). A child whose plan is rejected ends this run as REJECTED.
+   */
+  public StepOutcome<RunbookResult> child(Step step, RunbookDefinition child) {
+    String childId = workflowId + "/" + child.id();
+    StepOutcome<RunbookResult> outcome = step.run(() -> runChild(step, child, childId)).map(ChildResult::result);
+    if (outcome instanceof StepOutcome.Done<RunbookResult> done && done.value().outcome() == Outcome.REJECTED) {
+      throw new Stop(Outcome.REJECTED, child.id() + ": " + done.value().summary());
     }
-    if (isBlank(a.actor())) {
-      return "the action does not say who decides (CLI: --as NAME; signal: \"actor\")";
+    return outcome;
+  }
+
+  private ChildResult runChild(Step step, RunbookDefinition child, String childId) {
+    children.put(childId, new ChildView(child.id(), childId, step.id(), RunbookState.PLANNING, null, null, null, null,
+        null, 0));
+    publish();
+    ChildWorkflowStub stub = Workflow.newUntypedChildWorkflowStub(child.workflowType(), childOptions(child, childId));
+    try {
+      RunbookResult result = stub.execute(RunbookResult.class, childRequest(child.id()));
+      children.computeIfPresent(childId, (id, view) -> view.ended(result.outcome(), RunbookState.COMPLETED, result.summary()));
+      return new ChildResult(result);
+    } catch (ChildWorkflowFailure failure) {
+      children.computeIfPresent(childId, (id, view) -> view.ended(null, RunbookState.FAILED, describe(failure)));
+      throw failure;
     }
-    if (awaitingOperator == null) {
-      return "no step is waiting for an operator";
+  }
+
+  /** A child's result as its parent's step shows it: UNCHANGED when the child changed nothing. */
+  private record ChildResult(RunbookResult result) implements Changed {
+    @Override
+    public Change change() {
+      boolean changed = result.steps().stream().anyMatch(s -> s.change() != null && s.change() != Change.UNCHANGED);
+      return changed ? Change.UPDATED : Change.UNCHANGED;
     }
-    if (operatorAnswer != null) {
-      return "step " + awaitingOperator.id + " already has an answer (" + operatorAnswer.action() + " by "
-          + operatorAnswer.actor() + ")";
+
+    @Override
+    public String summary() {
+      return result.outcome() + ": " + result.summary();
     }
-    if (!awaitingOperator.id.equals(a.step())) {
-      return "step '" + a.step() + "' is not waiting for an operator; step " + awaitingOperator.id + " is";
+  }
+
+  private ChildWorkflowOptions childOptions(RunbookDefinition child, String childId) {
+    String platform = platformName();
+    return ChildWorkflowOptions.newBuilder()
+        .setWorkflowId(childId)
+        .setTaskQueue(Workflow.getInfo().getTaskQueue())
+        .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL)
+        .setCancellationType(ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED)
+        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+        .setStaticSummary(child.id() + " on " + platform + ", child of " + workflowId)
+        .setTypedSearchAttributes(SearchAttributes.newBuilder()
+            .set(RunbookSearchAttributes.RUNBOOK_NAME, child.id())
+            .set(RunbookSearchAttributes.PLATFORM, platform)
+            .set(RunbookSearchAttributes.RUNBOOK_STATE, RunbookState.PLANNING.name())
+            .set(RunbookSearchAttributes.AWAITING_APPROVAL, false)
+            .build())
+        .build();
+  }
+
+  private RunbookRequest childRequest(String childId) {
+    Map<String, String> options = new LinkedHashMap<>();
+    request.options().forEach((name, value) -> {
+      if (!name.contains(".")) {
+        options.put(name, value);
+      } else if (name.startsWith(childId + ".")) {
+        options.put(name.substring(childId.length() + 1), value);
+      }
+    });
+    return new RunbookRequest(request.platform(), request.mode(), request.initiator(), options);
+  }
+
+  /** A child's report of its progress (the {@code childProgress} signal); older reports are ignored. */
+  void onChildProgress(ChildView progress) {
+    if (progress == null || progress.workflowId() == null) {
+      return;
     }
-    if (a.action() != Action.RETRY && isBlank(a.reason())) {
-      return a.action() + " needs a reason (CLI: --reason)";
+    ChildView known = children.get(progress.workflowId());
+    if (known == null || known.outcome() != null || known.state() == RunbookState.FAILED
+        || progress.seq() <= known.seq()) {
+      return;
     }
-    return null;
+    children.put(progress.workflowId(), progress.withStep(known.step()));
+    publish();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Parallel steps
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Steps over {@code items} that run in parallel, at most a few at a time: {@code
+   * rb.parallel("validate-host", hosts).atMost(4).run(host -> probes.validate(host))}. Each item is a
+   * step of its own ({@code validate-host/<name>}), declared at once, with its own state, attempts
+   * and evidence; a branch that fails waits for an operator while the others go on; ABORT in any
+   * branch cancels the others and compensates every branch that ran.
+   */
+  public <I> Parallel<I> parallel(String groupId, List<I> items) {
+    return new Parallel<>(this, groupId, items);
+  }
+
+  <I, R> List<StepOutcome<R>> runParallel(List<Step> branches, List<I> items, int atMost,
+      Functions.Proc1<I> undo, Functions.Func1<I, R> action) {
+    WorkflowSemaphore pool = Workflow.newWorkflowSemaphore(atMost);
+    List<Promise<StepOutcome<R>>> running = new ArrayList<>();
+    Abort[] aborted = new Abort[1];
+    CancellationScope scope = Workflow.newCancellationScope(() -> {
+      for (int i = 0; i < items.size(); i++) {
+        I item = items.get(i);
+        Step step = branches.get(i);
+        if (undo != null) {
+          step.compensateWith(() -> undo.apply(item));
+        }
+        Promise<StepOutcome<R>> branch = Async.function(() -> {
+          pool.acquire();
+          try {
+            return step.run(() -> action.apply(item));
+          } catch (Abort abort) {
+            if (aborted[0] == null) {
+              aborted[0] = abort;
+            }
+            throw abort;
+          } finally {
+            pool.release();
+          }
+        });
+        branch.exceptionally(failure -> null); // every failure is read below
+        running.add(branch);
+      }
+    });
+    scope.run();
+    Workflow.await(() -> aborted[0] != null || running.stream().allMatch(Promise::isCompleted));
+    if (aborted[0] != null) {
+      scope.cancel();
+      Workflow.await(() -> running.stream().allMatch(Promise::isCompleted));
+      throw aborted[0];
+    }
+    List<StepOutcome<R>> outcomes = new ArrayList<>();
+    running.forEach(branch -> outcomes.add(branch.get()));
+    return outcomes;
+  }
+
+  List<Step> declareBranches(String groupId, List<String> names, List<String> titles) {
+    List<Step> branches = new ArrayList<>();
+    for (int i = 0; i < names.size(); i++) {
+      branches.add(new Step(this, steps.declare(groupId + "/" + names.get(i), titles.get(i))));
+    }
+    publish();
+    return branches;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -694,7 +796,7 @@ public final class Runbook {
   private ApplicationFailure fail(Outcome outcome, String type, String why) {
     // Compensations must run even though the run's own scope may be cancelled.
     Workflow.newDetachedCancellationScope(this::compensate).run();
-    String summary = why + compensationSummary();
+    String summary = why + compensations.summary();
     note(summary);
     setState(RunbookState.FAILED);
     // A cancelled run still ends as Cancelled in Temporal; its summary stays in the status notes.
@@ -707,18 +809,18 @@ public final class Runbook {
     }
     setState(RunbookState.COMPENSATING);
     while (!compensations.isEmpty()) {
-      Compensation c = compensations.pop();
-      current = c.step();
+      Compensations.Entry c = compensations.next();
+      setCurrent(c.step());
       publish();
       try {
         c.undo().apply();
         c.step().state = StepState.COMPENSATED;
         c.step().summary = "compensated";
-        c.step().endedAt = iso(Workflow.currentTimeMillis());
-        compensatedInOrder.add(c.step().id);
+        c.step().endedAt = Times.iso(Workflow.currentTimeMillis());
+        compensations.succeeded(c);
       } catch (TemporalFailure failure) {
         c.step().lastError = "compensation failed: " + describe(failure);
-        compensationFailures.add(c.step().id);
+        compensations.failed(c);
         note("compensation of step " + c.step().id + " failed: " + describe(failure) + " — undo it by hand");
       }
       publish();
@@ -726,34 +828,9 @@ public final class Runbook {
     current = null;
   }
 
-  private String compensationSummary() {
-    return (compensatedInOrder.isEmpty() ? "" : ". Compensated, in this order: " + String.join(", ", compensatedInOrder))
-        + (compensationFailures.isEmpty() ? ""
-            : ". Compensation FAILED for: " + String.join(", ", compensationFailures) + " (undo by hand)");
-  }
-
-  /** Steps the run never reached (a rejected gate, a plan-only run) are shown as skipped. */
-  private void markNotRun() {
-    for (StepRun step : steps.values()) {
-      if (step.state == StepState.PENDING) {
-        step.state = StepState.SKIPPED;
-        step.summary = "not run";
-      }
-    }
-  }
-
-  private String successSummary() {
-    long changed = steps.values().stream()
-        .filter(s -> s.change != null && s.change != Change.UNCHANGED)
-        .count();
-    long unchanged = steps.values().stream().filter(s -> s.change == Change.UNCHANGED).count();
-    long skipped = steps.values().stream().filter(s -> s.state == StepState.SKIPPED).count();
-    return runbookId + " completed: " + changed + " step(s) changed, " + unchanged + " unchanged, " + skipped + " skipped";
-  }
-
   private RunbookResult result(Outcome outcome, String summary) {
-    return new RunbookResult(runbookId, platformName(), outcome, summary, stepViews(),
-        gates.stream().map(this::view).toList(), plan, Map.copyOf(outputs));
+    return new RunbookResult(runbookId, platformName(), outcome, summary, steps.views(), gates.views(), plan,
+        Map.copyOf(outputs), List.copyOf(children.values()));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -762,12 +839,26 @@ public final class Runbook {
 
   /** The whole picture, for the {@code status} query. */
   public RunbookStatus status() {
+    GateRun open = gates.openGate();
     return new RunbookStatus(runbookId, platformName(), workflowId, request == null ? null : request.mode(),
-        request == null ? null : request.initiator(), state, current == null ? null : current.id, stepViews(),
-        gates.stream().map(this::view).toList(), plan,
-        openGate == null || openGate.outcome != GateOutcome.OPEN ? null : view(openGate),
+        request == null ? null : request.initiator(), shownState(), current == null ? null : current.id, steps.views(),
+        gates.views(), plan, open == null ? null : open.view(),
         openTask == null ? null : new ManualTaskView(openTask.id, openTask.title, openTask.checklist, openTask.lastVerification),
-        awaitingOperator == null ? null : awaitingOperator.id, lastError, Map.copyOf(outputs), List.copyOf(notes));
+        desk.first(), lastError, Map.copyOf(outputs), List.copyOf(notes), desk.views(),
+        List.copyOf(children.values()), parentWorkflowId);
+  }
+
+  /** The run's state, or — while it only waits for a child — what the child waits for. */
+  private RunbookState shownState() {
+    if (state == RunbookState.RUNNING) {
+      for (ChildView child : children.values()) {
+        if (child.outcome() == null && (child.state() == RunbookState.AWAITING_APPROVAL
+            || child.state() == RunbookState.AWAITING_OPERATOR)) {
+          return child.state();
+        }
+      }
+    }
+    return state;
   }
 
   private void setState(RunbookState newState) {
@@ -775,40 +866,10 @@ public final class Runbook {
     publish();
   }
 
-  /** Keeps search attributes and the Web UI's current details in step with the state. */
   private void publish() {
-    if (request == null) {
-      return;
+    if (request != null) {
+      visibility.publish(status());
     }
-    Map<String, Object> now = new LinkedHashMap<>();
-    now.put(RunbookSearchAttributes.RUNBOOK_NAME.getName(), runbookId);
-    now.put(RunbookSearchAttributes.PLATFORM.getName(), platformName());
-    now.put(RunbookSearchAttributes.RUNBOOK_STATE.getName(), state.name());
-    now.put(RunbookSearchAttributes.RUNBOOK_STEP.getName(), current == null ? "" : current.id);
-    now.put(RunbookSearchAttributes.AWAITING_APPROVAL.getName(), state == RunbookState.AWAITING_APPROVAL);
-    if (!now.equals(published)) {
-      List<SearchAttributeUpdate<?>> updates = new ArrayList<>();
-      now.forEach((name, value) -> {
-        if (!value.equals(published.get(name))) {
-          updates.add(update(name, value));
-        }
-      });
-      Workflow.upsertTypedSearchAttributes(updates.toArray(new SearchAttributeUpdate<?>[0]));
-      published = now;
-    }
-    Workflow.setCurrentDetails(DetailsRenderer.render(status()));
-  }
-
-  private static SearchAttributeUpdate<?> update(String name, Object value) {
-    if (value instanceof Boolean b) {
-      return SearchAttributeUpdate.valueSet(RunbookSearchAttributes.AWAITING_APPROVAL, b);
-    }
-    return switch (name) {
-      case "RunbookName" -> SearchAttributeUpdate.valueSet(RunbookSearchAttributes.RUNBOOK_NAME, (String) value);
-      case "Platform" -> SearchAttributeUpdate.valueSet(RunbookSearchAttributes.PLATFORM, (String) value);
-      case "RunbookState" -> SearchAttributeUpdate.valueSet(RunbookSearchAttributes.RUNBOOK_STATE, (String) value);
-      default -> SearchAttributeUpdate.valueSet(RunbookSearchAttributes.RUNBOOK_STEP, (String) value);
-    };
   }
 
   private void notifyPeople(Notification.Kind kind, String title, GateRun gate) {
@@ -819,11 +880,16 @@ public final class Runbook {
     String command = switch (kind) {
       case GATE_OPENED, GATE_REMINDER -> Commands.approve(workflowId, gate.gateId);
       case MANUAL_TASK -> openTask == null ? null : Commands.taskDone(workflowId, openTask.id);
-      case AWAITING_OPERATOR -> awaitingOperator == null ? null : Commands.decide(workflowId, awaitingOperator.id);
+      case AWAITING_OPERATOR -> desk.isEmpty() ? null : Commands.decide(workflowId, desk.first(), desk.views().get(0).actions());
     };
     String body = gate != null ? gate.prompt : DetailsRenderer.render(status());
     try {
-      notifier.notify(targets, new Notification(kind, runbookId, workflowId, title, body, command));
+      NotificationResult sent = notifier.notify(targets, new Notification(kind, runbookId, workflowId, title, body, command));
+      for (String problem : sent == null ? List.<String>of() : sent.problems()) {
+        if (notificationProblems.add(problem)) {
+          note("notifications: " + problem);
+        }
+      }
     } catch (TemporalFailure failure) {
       if (isCancellation(failure)) {
         throw failure;
@@ -836,64 +902,43 @@ public final class Runbook {
   // Mechanics
   // ---------------------------------------------------------------------------------------------
 
-  private StepRun stepFor(String id, String title) {
-    StepRun step = steps.get(id);
-    if (step == null) {
-      step = new StepRun(id, title == null ? id : title);
-      steps.put(id, step);
-    } else if (title != null && step.title.equals(step.id)) {
-      step.title = title;
-    }
-    return step;
+  private void setCurrent(StepRun step) {
+    current = step;
+    stepOfThisThread.set(step);
   }
 
   private void begin(StepRun step, StepState stepState) {
-    current = step;
+    setCurrent(step);
     step.state = stepState;
     step.attempts++;
-    step.startedAt = iso(Workflow.currentTimeMillis());
+    step.startedAt = Times.iso(Workflow.currentTimeMillis());
     step.endedAt = null;
     if (stepState == StepState.RUNNING) {
-      state = planning ? RunbookState.PLANNING : RunbookState.RUNNING;
+      state = whileWaiting(planning ? RunbookState.PLANNING : RunbookState.RUNNING);
     }
     publish();
   }
 
   private void finish(StepRun step, StepState stepState, Object result) {
     step.state = stepState;
-    step.endedAt = iso(Workflow.currentTimeMillis());
-    if (result instanceof Changed changed) {
-      step.change = changed.change();
-      step.summary = changed.summary();
-    } else if (result instanceof Summarized summarized) {
-      step.summary = summarized.summary();
-    } else if (result instanceof Verification v) {
-      step.summary = v.evidence();
-    } else if (result instanceof String text) {
-      step.summary = text;
-    }
+    step.endedAt = Times.iso(Workflow.currentTimeMillis());
+    step.record(result);
     if (stepState == StepState.SUCCEEDED) {
       step.lastError = null;
     }
-    countStep(step, stepState.name());
+    visibility.countStep(step.id, stepState.name());
     if (state != RunbookState.PLANNING) {
-      state = RunbookState.RUNNING;
+      state = whileWaiting(RunbookState.RUNNING);
     }
     publish();
   }
 
-  private void countStep(StepRun step, String outcome) {
-    Workflow.getMetricsScope()
-        .tagged(Map.of("runbook", runbookId, "step", step.id, "outcome", outcome))
-        .counter("runbook_steps_total")
-        .inc(1);
-  }
-
-  private void recordGateWait(GateRun gate) {
-    Workflow.getMetricsScope()
-        .tagged(Map.of("runbook", runbookId, "gate", gate.gateId, "outcome", gate.outcome.name()))
-        .timer("runbook_gate_wait")
-        .record(com.uber.m3.util.Duration.ofMillis(gate.closedAt - gate.openedAt));
+  /** {@code otherwise}, unless a parallel branch waits for a person: then that is the run's state. */
+  private RunbookState whileWaiting(RunbookState otherwise) {
+    if (!desk.isEmpty()) {
+      return RunbookState.AWAITING_OPERATOR;
+    }
+    return gates.openGate() != null ? RunbookState.AWAITING_APPROVAL : otherwise;
   }
 
   private GatePolicy policyFor(String gateId) {
@@ -915,20 +960,8 @@ public final class Runbook {
     return people;
   }
 
-  private List<StepView> stepViews() {
-    return steps.values().stream().map(StepRun::view).toList();
-  }
-
-  private GateView view(GateRun g) {
-    return new GateView(g.gateId, g.instance, g.outcome, g.prompt, g.policy.requiredApprovals(),
-        g.policy.approvers() == null ? List.of() : List.copyOf(g.policy.approvers()),
-        Boolean.TRUE.equals(g.policy.forbidInitiator()), List.copyOf(g.decisions),
-        g.plan == null ? null : g.plan.hash(), iso(g.openedAt), g.deadlineAt == null ? null : iso(g.deadlineAt),
-        g.closedAt == null ? null : iso(g.closedAt));
-  }
-
   private void note(String text) {
-    notes.add(iso(Workflow.currentTimeMillis()) + " " + text);
+    notes.add(Times.iso(Workflow.currentTimeMillis()) + " " + text);
     if (notes.size() > MAX_NOTES) {
       notes.remove(0);
     }
@@ -938,13 +971,15 @@ public final class Runbook {
     return request == null || request.platform() == null ? null : request.platform().name();
   }
 
+  /**
+   * This run is being cancelled (and so the failure must end it): a child or an activity cancelled
+   * by someone else is a failure like any other, for the operator to answer.
+   */
   private static boolean isCancellation(TemporalFailure failure) {
-    return failure instanceof CanceledFailure
-        || failure.getCause() instanceof CanceledFailure
-        || CancellationScope.current().isCancelRequested();
+    return CancellationScope.current().isCancelRequested() || failure instanceof CanceledFailure;
   }
 
-  /** An operator-readable account of a failure: which activity, what kind, what it said. */
+  /** An operator-readable account of a failure: which activity or child, what kind, what it said. */
   static String describe(TemporalFailure failure) {
     Throwable cause = failure;
     String where = "";
@@ -990,15 +1025,6 @@ public final class Runbook {
     return d.verdict() == Verdict.REJECT ? "reject" : "approve";
   }
 
-  private static String firstLine(String text) {
-    String line = text.strip().lines().findFirst().orElse("");
-    return line.replace("*", "").length() > 80 ? line.replace("*", "").substring(0, 77) + "..." : line.replace("*", "");
-  }
-
-  static String iso(long epochMillis) {
-    return Instant.ofEpochMilli(epochMillis).toString();
-  }
-
   private static boolean isBlank(String s) {
     return s == null || s.isBlank();
   }
@@ -1006,69 +1032,6 @@ public final class Runbook {
   // ---------------------------------------------------------------------------------------------
   // Internal state
   // ---------------------------------------------------------------------------------------------
-
-  private static final class StepRun {
-    final String id;
-    String title;
-    StepState state = StepState.PENDING;
-    String startedAt;
-    String endedAt;
-    int attempts;
-    Change change;
-    String summary;
-    String lastError;
-
-    StepRun(String id, String title) {
-      this.id = id;
-      this.title = title;
-    }
-
-    StepView view() {
-      return new StepView(id, title, state, startedAt, endedAt, attempts, change, summary, lastError);
-    }
-  }
-
-  private static final class GateRun {
-    final String gateId;
-    final int instance;
-    final String prompt;
-    final GatePolicy policy;
-    final Set<String> allowedPeople;
-    final Plan plan;
-    final long openedAt;
-    final Long deadlineAt;
-    final List<DecisionRecord> decisions = new ArrayList<>();
-    GateOutcome outcome = GateOutcome.OPEN;
-    Long closedAt;
-    int reminders;
-
-    GateRun(String gateId, int instance, String prompt, GatePolicy policy, Set<String> allowedPeople, Plan plan,
-        long openedAt, Long deadlineAt) {
-      this.gateId = gateId;
-      this.instance = instance;
-      this.prompt = prompt;
-      this.policy = policy;
-      this.allowedPeople = allowedPeople;
-      this.plan = plan;
-      this.openedAt = openedAt;
-      this.deadlineAt = deadlineAt;
-    }
-
-    Set<String> approvers() {
-      Set<String> approvers = new LinkedHashSet<>();
-      decisions.stream().filter(d -> d.verdict() == Verdict.APPROVE).forEach(d -> approvers.add(d.actor()));
-      return approvers;
-    }
-
-    void close(GateOutcome how, long at) {
-      outcome = how;
-      closedAt = at;
-    }
-
-    String label() {
-      return gateId + " #" + instance;
-    }
-  }
 
   private static final class TaskRun {
     final String id;
@@ -1084,8 +1047,6 @@ public final class Runbook {
     }
   }
 
-  private record Compensation(StepRun step, Functions.Proc undo) {}
-
   /** Ends the run early without failing it (plan-only, plan rejected). */
   private static final class Stop extends RuntimeException {
     final Outcome outcome;
@@ -1097,7 +1058,7 @@ public final class Runbook {
   }
 
   /** An operator (or a gate's timeout policy) aborted the run. */
-  private static final class Abort extends RuntimeException {
+  static final class Abort extends RuntimeException {
     Abort(String message) {
       super(message, null, false, false);
     }

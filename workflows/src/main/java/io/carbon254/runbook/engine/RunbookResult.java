@@ -9,6 +9,7 @@ import java.util.Map;
  * @param outcome SUCCEEDED, PLANNED (plan-only), REJECTED (plan rejected, nothing applied), ABORTED
  *     or CANCELLED
  * @param outputs the runbook's named results, e.g. a readiness report
+ * @param children the child runbooks it ran, and how each ended
  */
 public record RunbookResult(
     String runbook,
@@ -18,7 +19,12 @@ public record RunbookResult(
     List<StepView> steps,
     List<GateView> gates,
     Plan plan,
-    Map<String, String> outputs) {
+    Map<String, String> outputs,
+    List<ChildView> children) {
+
+  public RunbookResult {
+    children = children == null ? List.of() : List.copyOf(children);
+  }
 
   public enum Outcome {
     SUCCEEDED,

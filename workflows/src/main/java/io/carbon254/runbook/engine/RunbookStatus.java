@@ -11,6 +11,10 @@ import java.util.Map;
  * @param openTask the manual task waiting for a person now, or null
  * @param awaitingOperator the step waiting for an operator's RETRY/SKIP/ABORT, or null
  * @param notes notable events: ignored signals, failed notifications, compensation results
+ * @param operatorWaits every step waiting for an operator (several when parallel branches failed),
+ *     with the answers each accepts
+ * @param children the child runbooks this run started, with what waits for a person in each
+ * @param parentWorkflowId the run that started this one as its child, or null
  */
 public record RunbookStatus(
     String runbook,
@@ -28,4 +32,13 @@ public record RunbookStatus(
     String awaitingOperator,
     String lastError,
     Map<String, String> outputs,
-    List<String> notes) {}
+    List<String> notes,
+    List<OperatorWaitView> operatorWaits,
+    List<ChildView> children,
+    String parentWorkflowId) {
+
+  public RunbookStatus {
+    operatorWaits = operatorWaits == null ? List.of() : List.copyOf(operatorWaits);
+    children = children == null ? List.of() : List.copyOf(children);
+  }
+}

@@ -46,6 +46,10 @@ public interface RunbookWorkflow {
   @UpdateValidatorMethod(updateName = "operate")
   void validateOperate(OperatorAction action);
 
+  /** A child runbook reports its progress to its parent (sent by the engine, not by people). */
+  @SignalMethod
+  void childProgress(ChildView progress);
+
   @QueryMethod
   RunbookStatus status();
 }

@@ -7,12 +7,16 @@ import io.carbon254.runbook.engine.Changed;
 import io.carbon254.runbook.engine.PlanItem;
 import io.carbon254.runbook.engine.RunbookRequest;
 import io.carbon254.runbook.engine.RunbookResult;
+import io.carbon254.runbook.engine.Step;
+import io.carbon254.runbook.engine.StepOutcome;
 import io.carbon254.runbook.engine.Verification;
+import io.temporal.failure.ApplicationFailure;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 public class ImageMirrorWorkflowImpl extends AbstractRunbookWorkflow implements ImageMirrorWorkflow {
 
@@ -34,10 +38,10 @@ public class ImageMirrorWorkflowImpl extends AbstractRunbookWorkflow implements 
       .build();
 
   private final HarborActivities harbor = runbook.activities(HarborActivities.class, ActivityDefaults.IDEMPOTENT_CALLS);
-  private final ImageActivities images = runbook.activities(ImageActivities.class, ActivityDefaults.IDEMPOTENT_CALLS);
-  private final ImageActivities copier = runbook.activities(ImageActivities.class, COPY);
-  private final WorkloadActivities workloads = runbook.activities(WorkloadActivities.class, ActivityDefaults.IDEMPOTENT_CALLS);
-  private final WorkloadActivities rollouts = runbook.activities(WorkloadActivities.class, ROLLOUT);
+  private final ImageActivities images = runbook.activities(ImageActivities.class, ActivityDefaults.IDEMPOTENT_CALLS,
+      Map.of("mirrorImages", COPY));
+  private final WorkloadActivities workloads = runbook.activities(WorkloadActivities.class, ActivityDefaults.IDEMPOTENT_CALLS,
+      Map.of("waitForRollout", ROLLOUT));
 
   public ImageMirrorWorkflowImpl() {
     super(RUNBOOK);
@@ -47,27 +51,28 @@ public class ImageMirrorWorkflowImpl extends AbstractRunbookWorkflow implements 
   public RunbookResult run(RunbookRequest request) {
     Harbor h = request.platform().harbor();
     return runbook.run(request, rb -> {
-      rb.declare("preflight-harbor", "Harbor healthy, admin credentials ready");
-      rb.declare("discover-images", "Images of the configuration and of the platform's workloads");
-      rb.declare("resolve-images", "Source digests and platforms (read-only)");
-      rb.declare("ensure-project", "Harbor project " + h.project());
-      rb.declare("ensure-robot", "Robot " + h.robot() + " and pull secret " + h.pullSecret());
-      rb.declare("mirror-images", "Copy every image into Harbor, digest-preserving");
-      rb.declare("plan-switch", "Workloads to switch (read-only)");
-      rb.declare("switch-workloads", "Gate: switch the workloads to Harbor");
+      Step preflightHarbor = rb.declare("preflight-harbor", "Harbor healthy, admin credentials ready");
+      Step discoverImages = rb.declare("discover-images", "Images of the configuration and of the platform's workloads");
+      Step resolveImages = rb.declare("resolve-images", "Source digests and platforms (read-only)");
+      Step ensureProject = rb.declare("ensure-project", "Harbor project " + h.project());
+      Step ensureRobot = rb.declare("ensure-robot", "Robot " + h.robot() + " and pull secret " + h.pullSecret());
+      Step mirrorImages = rb.declare("mirror-images", "Copy every image into Harbor, digest-preserving");
+      Step planSwitch = rb.declare("plan-switch", "Workloads to switch (read-only)");
+      Step switchWorkloads = rb.declare("switch-workloads", "Gate: switch the workloads to Harbor");
 
-      HarborPreflight preflight = rb.step("preflight-harbor", () -> harbor.preflight(h));
-      if (preflight != null && !preflight.credentialsReady()) {
-        rb.manualTask("harbor-credentials", "Put Harbor's admin credentials where the runbook reads them", List.of(
+      HarborPreflight preflight = preflightHarbor.require(() -> harbor.preflight(h));
+      if (!preflight.credentialsReady()) {
+        Step credentials = rb.declare("harbor-credentials", "Put Harbor's admin credentials where the runbook reads them");
+        rb.manualTask(credentials, List.of(
                 "Log in to " + h.url() + " as admin (or create a dedicated admin user)",
                 "Store the user name in " + h.admin().username().describe(),
                 "Store the password in " + h.admin().password().describe(),
                 "Report it done; the runbook then logs in to check"),
             report -> harbor.verifyCredentials(h));
       }
-      Found<String> discovered = rb.step("discover-images",
+      Found<String> discovered = discoverImages.require(
           () -> workloads.discoverImages(request.platform().images(), request.platform().namespaces()));
-      Found<SourceImage> sources = rb.step("resolve-images", () -> images.resolveImages(h, discovered.items()));
+      Found<SourceImage> sources = resolveImages.require(() -> images.resolveImages(h, discovered.items()));
 
       rb.approvePlan(() -> {
         List<PlanItem> plan = new ArrayList<>(harbor.planHarbor(h));
@@ -75,37 +80,40 @@ public class ImageMirrorWorkflowImpl extends AbstractRunbookWorkflow implements 
         return plan;
       });
 
-      rb.step("ensure-project", () -> harbor.ensureProject(h));
-      rb.step("ensure-robot", () -> harbor.ensureRobot(h));
-      MirrorReport mirrored = rb.step("mirror-images", () -> copier.mirrorImages(h, sources.items()));
-      if (mirrored == null) {
-        return; // skipped by an operator: nothing to switch to
+      ensureProject.run(() -> harbor.ensureProject(h));
+      ensureRobot.run(() -> harbor.ensureRobot(h));
+      StepOutcome<MirrorReport> mirrored = mirrorImages.run(() -> images.mirrorImages(h, sources.items()));
+      if (!(mirrored instanceof StepOutcome.Done<MirrorReport> copied)) {
+        rb.output("images", "not mirrored: " + mirrored.describe(""));
+        return; // nothing to switch to
       }
-      rb.output("images", mirrored.markdown());
+      rb.output("images", copied.value().markdown());
 
-      Found<WorkloadSwitch> switches = rb.step("plan-switch", () -> workloads.planSwitch(h, mirrored.images()));
+      Found<WorkloadSwitch> switches = planSwitch.require(() -> workloads.planSwitch(h, copied.value().images()));
       if (switches.items().isEmpty()) {
-        rb.alreadyDone("switch-workloads", "every workload already pulls from Harbor");
+        switchWorkloads.alreadyDone("every workload already pulls from Harbor");
         return;
       }
-      if (!rb.gate("switch-workloads", switchPrompt(h, switches.items())).approved()) {
+      if (!rb.gate(switchWorkloads, switchPrompt(h, switches.items())).approved()) {
         return;
       }
       List<String> switched = new ArrayList<>();
       for (WorkloadSwitch workload : switches.items()) {
-        Object rolledOut = rb.step("switch-" + workload.id().replace("/", "-"), "Switch " + workload.id() + " to Harbor")
+        Step switchOne = rb.declare("switch-" + workload.id().replace("/", "-"), "Switch " + workload.id() + " to Harbor");
+        StepOutcome<Changed.Result> rolledOut = switchOne
             .compensateWith(() -> workloads.rollBack(workload))
             .run(() -> {
               Changed.Result patched = workloads.switchWorkload(workload);
-              Verification rollout = rollouts.waitForRollout(workload);
+              Verification rollout = workloads.waitForRollout(workload);
               if (!rollout.ok()) {
                 // A rollout that does not become ready goes back to the old images before anyone is asked.
                 workloads.rollBack(workload);
-                return rollout;
+                throw ApplicationFailure.newNonRetryableFailure("verification failed: " + rollout.evidence(),
+                    "VerificationFailed");
               }
               return new Changed.Result(patched.change(), rollout.evidence());
             });
-        if (rolledOut != null) {
+        if (rolledOut.isDone()) {
           switched.add(workload.id());
         }
       }

@@ -4,6 +4,8 @@ import io.carbon254.runbook.config.PlatformConfig;
 import io.carbon254.runbook.engine.AbstractRunbookWorkflow;
 import io.carbon254.runbook.engine.RunbookRequest;
 import io.carbon254.runbook.engine.RunbookResult;
+import io.carbon254.runbook.engine.Runbook;
+import io.carbon254.runbook.engine.StepOutcome;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.workflow.Functions;
@@ -34,21 +36,21 @@ public class PlatformCheckWorkflowImpl extends AbstractRunbookWorkflow implement
   public RunbookResult run(RunbookRequest request) {
     PlatformConfig p = request.platform();
     Map<String, CheckResult> results = new LinkedHashMap<>();
+    // Mirroring is done when the namespaces image-mirror switches pull from Harbor.
+    List<String> mirrored = p.harbor() == null || p.harbor().switchNamespaces().isEmpty()
+        ? p.namespaces() : p.harbor().switchNamespaces();
     return runbook.run(request, rb -> {
-      check(results, "cluster", "Kubernetes API reachable, nodes", platform::checkCluster);
-      check(results, "namespaces", "Platform namespaces exist", () -> platform.checkNamespaces(p.namespaces()));
-      check(results, "workloads", "Service workloads ready", () -> platform.checkWorkloads(p.services()));
-      check(results, "monitoring", "Prometheus targets, ServiceMonitors, Grafana dashboards",
+      check(rb, results, "cluster", "Kubernetes API reachable, nodes", platform::checkCluster);
+      check(rb, results, "namespaces", "Platform namespaces exist", () -> platform.checkNamespaces(p.namespaces()));
+      check(rb, results, "workloads", "Service workloads ready", () -> platform.checkWorkloads(p.services()));
+      check(rb, results, "monitoring", "Prometheus targets, ServiceMonitors, Grafana dashboards",
           () -> platform.checkMonitoring(p.monitoring()));
-      check(results, "sso", "Ingresses protected by Cloudflare Access", () -> platform.checkSso(p.sso(), p.services()));
-      check(results, "backups", "Velero, storage location, schedules, MinIO", () -> platform.checkBackups(p.backup()));
-      check(results, "autoscaling", "Metrics API and HPAs", () -> platform.checkAutoscaling(p.hpa()));
-      // Mirroring is done when the namespaces image-mirror switches pull from Harbor.
-      List<String> mirrored = p.harbor() == null || p.harbor().switchNamespaces().isEmpty()
-          ? p.namespaces() : p.harbor().switchNamespaces();
-      check(results, "image-mirroring", "Harbor health, workloads pulling from Harbor",
+      check(rb, results, "sso", "Ingresses protected by Cloudflare Access", () -> platform.checkSso(p.sso(), p.services()));
+      check(rb, results, "backups", "Velero, storage location, schedules, MinIO", () -> platform.checkBackups(p.backup()));
+      check(rb, results, "autoscaling", "Metrics API and HPAs", () -> platform.checkAutoscaling(p.hpa()));
+      check(rb, results, "image-mirroring", "Harbor health, workloads pulling from Harbor",
           () -> platform.checkImageMirroring(p.harbor(), mirrored));
-      check(results, "high-availability", "Worker nodes, PostgreSQL standby, distributed MinIO",
+      check(rb, results, "high-availability", "Worker nodes, PostgreSQL standby, distributed MinIO",
           () -> platform.checkHighAvailability(p.ha()));
 
       ReadinessReport report = ReadinessReport.of(results);
@@ -57,10 +59,10 @@ public class PlatformCheckWorkflowImpl extends AbstractRunbookWorkflow implement
     });
   }
 
-  private void check(Map<String, CheckResult> results, String id, String title, Functions.Func<CheckResult> check) {
-    CheckResult result = runbook.step("check-" + id, title, check);
-    if (result != null) {
-      results.put(id, result);
-    }
+  /** One check; a check an operator skipped counts as not ready, saying who skipped it. */
+  private static void check(Runbook rb, Map<String, CheckResult> results, String id, String title,
+      Functions.Func<CheckResult> check) {
+    StepOutcome<CheckResult> outcome = rb.declare("check-" + id, title).run(check);
+    results.put(id, outcome.orElse(CheckResult.failed(id, "not checked: " + outcome.describe(""), List.of())));
   }
 }

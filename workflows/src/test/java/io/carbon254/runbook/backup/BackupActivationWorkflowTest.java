@@ -66,6 +66,8 @@ class BackupActivationWorkflowTest {
     approve(run, "approve-plan", "bob", "carol");
     GateView schedules = awaitGate(run, "activate-schedules");
     assertThat(world.rehearsal).as("the rehearsal passed before the schedules are asked for").isNotNull();
+    assertThat(schedules.prompt()).startsWith("Activate the backup schedules? The restore rehearsal passed: "
+        + "a backup of the canary was restored and equals the original.");
     assertThat(schedules.prompt()).contains("CREATE Schedule velero/critical-backup — 0 */6 * * *, ttl 168h");
     approve(run, "activate-schedules", "dave");
 
@@ -129,14 +131,40 @@ class BackupActivationWorkflowTest {
     awaitStatus(run, "the failed backup", s -> "back-up-canary".equals(s.awaitingOperator()));
 
     run.operate(new OperatorAction("back-up-canary", OperatorAction.Action.SKIP, "erin", "Velero upgrade pending"));
+    GateView schedules = awaitGate(run, "activate-schedules");
+    assertThat(schedules.prompt()).startsWith("Activate the backup schedules? The restore rehearsal did NOT pass: "
+        + "step back-up-canary was skipped by erin: Velero upgrade pending.");
     approve(run, "activate-schedules", "dave");
 
     RunbookResult result = result(run);
+    assertThat(result.outputs().get("rehearsal")).isEqualTo(
+        "The restore rehearsal did NOT pass: step back-up-canary was skipped by erin: Velero upgrade pending.");
     assertThat(result.step("back-up-canary").state()).isEqualTo(StepState.SKIPPED);
     assertThat(result.step("restore-canary").state()).isEqualTo(StepState.SKIPPED);
     assertThat(result.step("record-rehearsal").state()).isEqualTo(StepState.SKIPPED);
     assertThat(world.rehearsal).isNull();
     assertThat(world.namespaces).as("cleaned up all the same").isEmpty();
+  }
+
+  @Test
+  void aSkippedVerificationIsNeverDescribedAsAPassedRehearsal() {
+    world.restoresLoseData = true;
+    BackupActivationWorkflow run = start(Map.of());
+    approve(run, "approve-plan", "bob", "carol");
+    RunbookStatus failed = awaitStatus(run, "the failed verification", s -> "verify-restore".equals(s.awaitingOperator()));
+    assertThat(failed.lastError()).isEqualTo("verify-restore: verification failed: restored canary holds (no data) [VerificationFailed]");
+
+    run.operate(new OperatorAction("verify-restore", OperatorAction.Action.SKIP, "erin", "known Velero bug, ticket OPS-12"));
+
+    GateView schedules = awaitGate(run, "activate-schedules");
+    assertThat(schedules.prompt()).startsWith("Activate the backup schedules? The restore rehearsal did NOT pass: "
+        + "step verify-restore was skipped by erin: known Velero bug, ticket OPS-12.")
+        .doesNotContain("passed:");
+    reject(run, "activate-schedules", "dave", "not without a rehearsal");
+    RunbookResult result = result(run);
+    assertThat(result.step("record-rehearsal").state()).isEqualTo(StepState.SKIPPED);
+    assertThat(world.rehearsal).as("no rehearsal is recorded as passed").isNull();
+    assertThat(result.outputs().get("rehearsal")).contains("did NOT pass", "skipped by erin");
   }
 
   @Test

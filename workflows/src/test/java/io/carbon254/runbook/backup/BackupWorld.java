@@ -19,6 +19,8 @@ public class BackupWorld implements ObjectStoreActivities, VeleroActivities {
 
   final Map<String, Boolean> buckets = Collections.synchronizedMap(new LinkedHashMap<>()); // bucket → versioning
   volatile boolean credentials;
+  /** Restores come back without the canary's value (a Velero that backs up no ConfigMap data). */
+  volatile boolean restoresLoseData;
   volatile String storageLocationPhase; // null: absent
   final Map<String, String> namespaces = Collections.synchronizedMap(new LinkedHashMap<>()); // ns → canary value
   final Map<String, String> backups = Collections.synchronizedMap(new LinkedHashMap<>()); // name → phase
@@ -124,7 +126,8 @@ public class BackupWorld implements ObjectStoreActivities, VeleroActivities {
   @Override
   public Changed.Result ensureRestore(Backup backup, String name, String backupName) {
     restores.add(name);
-    namespaces.put(backup.rehearsal().scratchNamespace(), namespaces.get(backup.rehearsal().canaryNamespace()));
+    namespaces.put(backup.rehearsal().scratchNamespace(),
+        restoresLoseData ? "(no data)" : namespaces.get(backup.rehearsal().canaryNamespace()));
     return new Changed.Result(Change.CREATED, "Restore velero/" + name);
   }
 

@@ -25,22 +25,18 @@ public class DrillWorkflowImpl extends AbstractRunbookWorkflow implements DrillW
   public RunbookResult run(RunbookRequest request) {
     List<String> things = List.of("alpha", "beta");
     return runbook.run(request, rb -> {
-      rb.declare("create-alpha", "Create thing alpha");
-      rb.declare("create-beta", "Create thing beta");
-      rb.declare("approve-go-live", "Gate: go live");
-      rb.declare("go-live", "Switch traffic to the new things");
+      Step createAlpha = rb.declare("create-alpha", "Create thing alpha");
+      Step createBeta = rb.declare("create-beta", "Create thing beta");
+      Step approveGoLive = rb.declare("approve-go-live", "Gate: go live");
+      Step goLive = rb.declare("go-live", "Switch traffic to the new things");
       rb.approvePlan(() -> world.planThings(things));
-      rb.step("create-alpha", "Create thing alpha")
-          .compensateWith(() -> world.deleteThing("alpha"))
-          .run(() -> world.ensureThing("alpha"));
-      rb.step("create-beta", "Create thing beta")
-          .compensateWith(() -> world.deleteThing("beta"))
-          .run(() -> world.ensureThing("beta"));
-      if (rb.gate("approve-go-live", "Go live with **alpha** and **beta**?").approved()) {
-        rb.step("go-live", () -> world.goLive(things));
+      createAlpha.compensateWith(() -> world.deleteThing("alpha")).run(() -> world.ensureThing("alpha"));
+      createBeta.compensateWith(() -> world.deleteThing("beta")).run(() -> world.ensureThing("beta"));
+      if (rb.gate(approveGoLive, "Go live with **alpha** and **beta**?").approved()) {
+        goLive.run(() -> world.goLive(things));
       }
       if (request.option("manual-task", "false").equals("true")) {
-        rb.manualTask("provision-hosts", "Provision the worker hosts",
+        rb.manualTask(rb.declare("provision-hosts", "Provision the worker hosts"),
             List.of("Create 2 VMs", "Install the base image", "Report their hostnames"),
             report -> world.verifyHosts(report.values()));
       }

@@ -36,6 +36,7 @@ public class DrillWorld implements DrillActivities {
 
   @Override
   public List<PlanItem> planThings(List<String> wanted) {
+    maybeFail("plan");
     List<PlanItem> plan = new ArrayList<>();
     for (String name : wanted) {
       plan.add(things.contains(name) ? PlanItem.keep("Thing", name, "exists") : PlanItem.create("Thing", name, "new"));

@@ -11,13 +11,18 @@ public class RecordingNotifier implements NotifierActivities {
 
   final List<Notification> sent = Collections.synchronizedList(new ArrayList<>());
   volatile boolean down;
+  volatile boolean unconfigured;
 
   @Override
-  public void notify(Notifications targets, Notification notification) {
+  public NotificationResult notify(Notifications targets, Notification notification) {
     if (down) {
       throw ApplicationFailure.newFailure("webhook 'team-chat' answered 503 Service Unavailable", "WebhookUnavailable");
     }
+    if (unconfigured) {
+      return new NotificationResult(0, List.of("webhook 'team-chat': environment variable TEAM_CHAT_URL is not set in the worker"));
+    }
     sent.add(notification);
+    return NotificationResult.delivered(1);
   }
 
   List<Notification.Kind> kinds() {

@@ -23,12 +23,23 @@ import org.junit.jupiter.api.TestFactory;
  */
 class ReplayTest {
 
-  /** Every workflow type and its implementation. Each must ship at least one recorded history. */
-  static final Map<String, Class<?>> WORKFLOW_TYPES = Map.of(
-      "DrillWorkflow", DrillWorkflowImpl.class,
-      "PlatformCheckWorkflow", io.carbon254.runbook.platformcheck.PlatformCheckWorkflowImpl.class,
-      "BackupActivationWorkflow", io.carbon254.runbook.backup.BackupActivationWorkflowImpl.class,
-      "ImageMirrorWorkflow", io.carbon254.runbook.mirror.ImageMirrorWorkflowImpl.class);
+  /** The engine's test runbooks, beside the product's registered ones. */
+  static final List<RunbookDefinition> TEST_RUNBOOKS = List.of(FleetWorkflowImpl.DRILL,
+      new RunbookDefinition("fleet", "FleetWorkflow", FleetWorkflowImpl.class, "the engine's composition", List.of()));
+
+  /** Every runbook this build registers (and the engine's test runbooks); each ships recorded histories. */
+  static List<RunbookDefinition> runbooks() {
+    List<RunbookDefinition> all = new java.util.ArrayList<>(io.carbon254.runbook.Runbooks.ALL);
+    all.addAll(TEST_RUNBOOKS);
+    return all;
+  }
+
+  /** Workflow type → implementation, of {@link #runbooks()}. */
+  static Map<String, Class<?>> workflowTypes() {
+    Map<String, Class<?>> types = new java.util.LinkedHashMap<>();
+    runbooks().forEach(r -> types.put(r.workflowType(), r.implementation()));
+    return types;
+  }
 
   static final Path HISTORIES = Path.of("src/test/resources/histories");
 
@@ -36,10 +47,9 @@ class ReplayTest {
   Stream<DynamicTest> everyRecordedHistoryReplaysOnTodaysCode() throws IOException {
     return histories().stream().map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), () -> {
       String type = file.getFileName().toString().split("-", 2)[0];
-      Class<?> implementation = WORKFLOW_TYPES.get(type);
+      Class<?> implementation = workflowTypes().get(type);
       assertThat(implementation).as("workflow type of %s", file).isNotNull();
-      WorkflowExecutionHistory history = WorkflowExecutionHistory.fromJson(Files.readString(file, StandardCharsets.UTF_8));
-      WorkflowReplayer.replayWorkflowExecution(history, implementation);
+      WorkflowReplayer.replayWorkflowExecution(Histories.read(file), implementation);
     }));
   }
 
@@ -49,7 +59,19 @@ class ReplayTest {
         .map(f -> f.getFileName().toString().split("-", 2)[0])
         .distinct()
         .toList();
-    assertThat(recordedTypes).containsAll(WORKFLOW_TYPES.keySet());
+    assertThat(recordedTypes).containsAll(workflowTypes().keySet());
+  }
+
+  /** A run may wait at any gate for days: each one has a history paused there, replayed on every build. */
+  @Test
+  void everyGateOfEveryRunbookHasARecordedRunPausedThere() throws IOException {
+    List<String> files = histories().stream().map(f -> f.getFileName().toString()).toList();
+    for (RunbookDefinition runbook : runbooks()) {
+      for (String gate : runbook.gates()) {
+        assertThat(files).as("a history of %s paused at gate %s", runbook.id(), gate)
+            .contains(runbook.workflowType() + "-paused-at-" + gate + ".json");
+      }
+    }
   }
 
   static List<Path> histories() throws IOException {

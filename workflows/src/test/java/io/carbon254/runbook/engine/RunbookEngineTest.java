@@ -350,6 +350,47 @@ class RunbookEngineTest {
   }
 
   @Test
+  void aStepWhoseValueTheRunbookNeedsIsNeverSkippedIntoACrash() {
+    world.failNext("plan", 1);
+    DrillWorkflow drill = start(apply(Approvals.anyone()));
+
+    RunbookStatus failed = awaitStatus(drill, "the plan to wait for an operator", s -> "plan".equals(s.awaitingOperator()));
+    assertThat(failed.operatorWaits()).singleElement().satisfies(wait -> {
+      assertThat(wait.actions()).containsExactly(Action.RETRY, Action.ABORT);
+      assertThat(wait.whyNoSkip()).isEqualTo("the rest of the runbook needs what step plan produces");
+    });
+    assertThat(DetailsRenderer.render(failed)).contains("runbook decide drillplat/drill --step plan retry|abort");
+    assertRefused(() -> drill.operate(new OperatorAction("plan", Action.SKIP, "erin", "no time")),
+        "SKIP is not possible for step plan: the rest of the runbook needs what step plan produces; answer RETRY or ABORT");
+    drill.operatorAction(new OperatorAction("plan", Action.SKIP, "erin", "no time"));
+    awaitStatus(drill, "the refused signal to be noted", s -> s.notes().stream().anyMatch(n -> n.contains(
+        "ignored operatorAction from erin: SKIP is not possible for step plan")));
+
+    drill.operate(new OperatorAction("plan", Action.RETRY, "erin", "planner back"));
+    approvePlan(drill, "bob");
+    approve(drill, "approve-go-live", "bob");
+    assertThat(result(drill).outcome()).isEqualTo(Outcome.SUCCEEDED);
+  }
+
+  @Test
+  void signalsWithoutAPayloadAreNotedAndTheRunGoesOn() {
+    DrillWorkflow drill = start(apply(Approvals.anyone()));
+    awaitGate(drill, "approve-plan");
+
+    drill.approve(null);
+    drill.operatorAction(null);
+    drill.manualTaskDone(null);
+
+    RunbookStatus status = awaitStatus(drill, "the three refusals to be noted", s -> s.notes().size() >= 3);
+    assertThat(status.notes()).anySatisfy(n -> assertThat(n).endsWith("ignored a decision signal that names no gate"));
+    assertThat(status.notes()).anySatisfy(n -> assertThat(n).endsWith(
+        "ignored operatorAction: say what to do: RETRY, SKIP or ABORT"));
+    approvePlan(drill, "bob");
+    approve(drill, "approve-go-live", "bob");
+    assertThat(result(drill).outcome()).isEqualTo(Outcome.SUCCEEDED);
+  }
+
+  @Test
   void anOperatorCanSkipAFailedStepWithAReason() {
     world.failNext("alpha", 1);
     DrillWorkflow drill = start(apply(Approvals.anyone()));

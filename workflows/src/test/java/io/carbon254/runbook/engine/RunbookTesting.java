@@ -97,7 +97,7 @@ public final class RunbookTesting {
   public static void keepHistory(WorkflowClient client, String workflowId, Class<?> implementation, String name)
       throws Exception {
     WorkflowExecutionHistory history = client.fetchHistory(workflowId);
-    WorkflowReplayer.replayWorkflowExecution(history, implementation);
+    WorkflowReplayer.replayWorkflowExecution(Histories.of(history.getHistory(), workflowId), implementation);
     if (Boolean.getBoolean("record.histories")) {
       Files.createDirectories(ReplayTest.HISTORIES);
       Files.writeString(ReplayTest.HISTORIES.resolve(name + ".json"), history.toJson(true), StandardCharsets.UTF_8);
