@@ -25,6 +25,10 @@ final class DecideCommand implements Callable<Integer> {
   @Option(names = "--step", paramLabel = "STEP", required = true, description = "The failed step.")
   String step;
 
+  @Option(names = "--child", paramLabel = "RUNBOOK",
+      description = "The child runbook whose step you mean (default: wherever in the run's tree that step waits).")
+  String child;
+
   @Option(names = "--as", paramLabel = "NAME", description = "Who decides (default: RUNBOOK_USER or your login).")
   String as;
 
@@ -39,8 +43,9 @@ final class DecideCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CliException(ExitCodes.USAGE, "ACTION must be retry, skip or abort, not '" + action + "'");
     }
-    String id = temporal.workflowId(run);
     try (TemporalConnection connection = temporal.connect()) {
+      String id = Runs.answering(connection.client(), temporal.workflowId(run), child,
+          s -> s.operatorWaits().stream().anyMatch(w -> w.step().equals(step))).workflowId();
       StepView view = Runs.update(connection.client(), id, "operate", StepView.class,
           new OperatorAction(step, what, TemporalOptions.actor(as), reason));
       System.out.println(what + " accepted for step " + view.id() + " of " + id);

@@ -7,6 +7,7 @@ import io.carbon254.runbook.engine.Decision;
 import io.carbon254.runbook.engine.GateView;
 import io.carbon254.runbook.engine.ManualTaskReport;
 import io.carbon254.runbook.engine.OperatorAction;
+import io.carbon254.runbook.engine.OperatorWaitView;
 import io.carbon254.runbook.engine.RunbookLauncher;
 import io.carbon254.runbook.engine.RunbookRequest;
 import io.carbon254.runbook.engine.RunbookResult;
@@ -198,15 +199,17 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private void answerOperator(WorkflowClient client, RunbookStatus status) {
-    System.out.println("  ✗ step " + status.awaitingOperator() + " failed: " + status.lastError());
-    String answer = yes ? "a" : ask("    [r]etry, [s]kip or [a]bort? ");
+    OperatorWaitView wait = status.operatorWaits().get(0);
+    System.out.println("  ✗ step " + wait.step() + " failed: " + wait.error());
+    boolean canSkip = wait.actions().contains(OperatorAction.Action.SKIP);
+    String answer = yes ? "a" : ask(canSkip ? "    [r]etry, [s]kip or [a]bort? " : "    [r]etry or [a]bort? ");
     OperatorAction.Action action = switch (answer.toLowerCase(java.util.Locale.ROOT)) {
       case "r", "retry" -> OperatorAction.Action.RETRY;
-      case "s", "skip" -> OperatorAction.Action.SKIP;
+      case "s", "skip" -> canSkip ? OperatorAction.Action.SKIP : OperatorAction.Action.ABORT;
       default -> OperatorAction.Action.ABORT;
     };
     Runs.update(client, status.workflowId(), "operate", StepView.class,
-        new OperatorAction(status.awaitingOperator(), action, as, "answered at the demo terminal"));
+        new OperatorAction(wait.step(), action, as, "answered at the demo terminal"));
   }
 
   private String ask(String question) {

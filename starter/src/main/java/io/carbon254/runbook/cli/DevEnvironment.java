@@ -91,7 +91,7 @@ final class DevEnvironment implements AutoCloseable {
         dev.sandboxStateFile = Sandbox.stateFile(stateDir);
         dev.sandbox.endpoints().write(dev.sandboxStateFile);
         if (withWorker) {
-          platform = PlatformConnections.sandbox(dev.sandbox.endpoints());
+          platform = WorkerCommand.connections(dev.sandbox.endpoints());
         }
       } else if (withWorker) {
         platform = PlatformConnections.cluster();

@@ -29,14 +29,19 @@ final class DoneCommand implements Callable<Integer> {
   @Option(names = "--notes", paramLabel = "TEXT", description = "Notes kept with the report.")
   String notes;
 
+  @Option(names = "--child", paramLabel = "RUNBOOK",
+      description = "The child runbook whose task you mean (default: wherever in the run's tree that task waits).")
+  String child;
+
   @Option(names = "--as", paramLabel = "NAME", description = "Who did it (default: RUNBOOK_USER or your login).")
   String as;
 
   @Override
   public Integer call() {
-    String id = temporal.workflowId(run);
     try (TemporalConnection connection = temporal.connect()) {
-      RunbookStatus status = Runs.status(connection.client(), id);
+      RunbookStatus status = Runs.answering(connection.client(), temporal.workflowId(run), child,
+          s -> s.openTask() != null && s.openTask().task().equals(task));
+      String id = status.workflowId();
       if (status.openTask() == null || !status.openTask().task().equals(task)) {
         throw new CliException(ExitCodes.NOT_FOUND, "manual task '" + task + "' is not waiting in " + id
             + (status.openTask() == null ? "" : "; the open task is " + status.openTask().task()));

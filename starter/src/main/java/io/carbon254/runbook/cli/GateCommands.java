@@ -16,11 +16,12 @@ final class GateCommands {
 
   private GateCommands() {}
 
-  static int decide(TemporalOptions temporal, String run, String gateId, Verdict verdict, String as, String comment) {
-    String id = temporal.workflowId(run);
+  static int decide(TemporalOptions temporal, String run, String child, String gateId, Verdict verdict, String as,
+      String comment) {
     String actor = TemporalOptions.actor(as);
     try (TemporalConnection connection = temporal.connect()) {
-      RunbookStatus status = Runs.status(connection.client(), id);
+      RunbookStatus status = Runs.answering(connection.client(), temporal.workflowId(run), child, s -> s.openGate() != null);
+      String id = status.workflowId();
       GateView gate = status.openGate();
       if (gate == null) {
         throw new CliException(ExitCodes.NOT_FOUND, "no gate is open in " + id + " (it is " + status.state() + ")");
@@ -32,8 +33,8 @@ final class GateCommands {
       Decision decision = new Decision(gate.gate(), gate.instance(), verdict, actor, comment, gate.planHash());
       GateView after = Runs.update(connection.client(), id, "decide", GateView.class, decision);
       System.out.println((verdict == Verdict.APPROVE ? "approved " : "rejected ") + after.gate() + " #" + after.instance()
-          + " as " + actor + ": " + after.approvals() + " of " + after.requiredApprovals() + " approvals, gate "
-          + after.state());
+          + (id.equals(temporal.workflowId(run)) ? "" : " of " + id) + " as " + actor + ": " + after.approvals() + " of "
+          + after.requiredApprovals() + " approvals, gate " + after.state());
       return ExitCodes.OK;
     }
   }
@@ -50,6 +51,10 @@ final class GateCommands {
     @Option(names = "--gate", paramLabel = "GATE", description = "The gate you mean (refused if another is open).")
     String gate;
 
+    @Option(names = "--child", paramLabel = "RUNBOOK",
+        description = "The child runbook whose gate you mean (default: wherever in the run's tree a gate is open).")
+    String child;
+
     @Option(names = "--as", paramLabel = "NAME", description = "Who approves (default: RUNBOOK_USER or your login).")
     String as;
 
@@ -58,7 +63,7 @@ final class GateCommands {
 
     @Override
     public Integer call() {
-      return decide(temporal, run, gate, Verdict.APPROVE, as, comment);
+      return decide(temporal, run, child, gate, Verdict.APPROVE, as, comment);
     }
   }
 
@@ -73,6 +78,10 @@ final class GateCommands {
     @Option(names = "--gate", paramLabel = "GATE", description = "The gate you mean (refused if another is open).")
     String gate;
 
+    @Option(names = "--child", paramLabel = "RUNBOOK",
+        description = "The child runbook whose gate you mean (default: wherever in the run's tree a gate is open).")
+    String child;
+
     @Option(names = "--as", paramLabel = "NAME", description = "Who rejects (default: RUNBOOK_USER or your login).")
     String as;
 
@@ -81,7 +90,7 @@ final class GateCommands {
 
     @Override
     public Integer call() {
-      return decide(temporal, run, gate, Verdict.REJECT, as, reason);
+      return decide(temporal, run, child, gate, Verdict.REJECT, as, reason);
     }
   }
 }

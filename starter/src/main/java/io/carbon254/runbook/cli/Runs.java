@@ -1,5 +1,6 @@
 package io.carbon254.runbook.cli;
 
+import io.carbon254.runbook.engine.ChildView;
 import io.carbon254.runbook.engine.RunbookStatus;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -10,6 +11,8 @@ import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Predicate;
 
 /** Reaching one run: its status, its updates, with errors an operator understands. */
 final class Runs {
@@ -45,6 +48,50 @@ final class Runs {
       throw new CliException(ExitCodes.UNAVAILABLE, "cannot read the status of " + workflowId + ": " + rootMessage(e)
           + " (is a worker running? start one with 'runbook worker' or 'runbook dev')");
     }
+  }
+
+  /**
+   * The run that an answer is for, in the tree of {@code workflowId}: the run itself when {@code
+   * waits} holds for it, else the child run (or a child's child) where what a person must answer
+   * waits — the parent shows where. {@code child} names a child runbook to look in (e.g. {@code
+   * sso-access}), at any depth.
+   */
+  static RunbookStatus answering(WorkflowClient client, String workflowId, String child, Predicate<RunbookStatus> waits) {
+    RunbookStatus status = status(client, workflowId);
+    if (child != null) {
+      return findChild(client, status, child)
+          .map(found -> answering(client, found.workflowId(), null, waits))
+          .orElseThrow(() -> new CliException(ExitCodes.NOT_FOUND, "no child runbook '" + child + "' in " + workflowId
+              + (status.children().isEmpty() ? " (it runs none)"
+                  : " (its children: " + String.join(", ", status.children().stream().map(ChildView::runbook).toList()) + ")")));
+    }
+    if (waits.test(status)) {
+      return status;
+    }
+    for (ChildView running : status.children()) {
+      if (running.outcome() == null && running.waitingIn() != null) {
+        RunbookStatus where = status(client, running.waitingIn());
+        if (waits.test(where)) {
+          return where;
+        }
+      }
+    }
+    return status;
+  }
+
+  private static Optional<ChildView> findChild(WorkflowClient client, RunbookStatus status, String runbook) {
+    for (ChildView child : status.children()) {
+      if (child.runbook().equals(runbook)) {
+        return Optional.of(child);
+      }
+    }
+    for (ChildView child : status.children()) {
+      Optional<ChildView> deeper = findChild(client, status(client, child.workflowId()), runbook);
+      if (deeper.isPresent()) {
+        return deeper;
+      }
+    }
+    return Optional.empty();
   }
 
   /** Calls an update; a refusal by the run's validator becomes exit code 3 with the reason. */

@@ -2,6 +2,7 @@ package io.carbon254.runbook.cli;
 
 import io.carbon254.runbook.sandbox.Sandbox;
 import io.carbon254.runbook.sandbox.SandboxEndpoints;
+import io.carbon254.runbook.worker.PlatformConnections;
 import io.carbon254.runbook.worker.RunbookWorker;
 import io.carbon254.runbook.worker.StartupException;
 import java.nio.file.Files;
@@ -37,7 +38,7 @@ final class WorkerCommand implements Callable<Integer> {
     RunbookWorker worker;
     try {
       worker = RunbookWorker.start(new RunbookWorker.Options(temporal.address, temporal.taskQueue, metricsPort,
-          temporal.config != null ? temporal.config : envConfig(), endpoints));
+          temporal.config != null ? temporal.config : envConfig(), endpoints == null ? null : () -> connections(endpoints)));
     } catch (StartupException e) {
       throw new CliException(ExitCodes.UNAVAILABLE, "the worker cannot start: " + e.getMessage());
     }
@@ -51,6 +52,12 @@ final class WorkerCommand implements Callable<Integer> {
         + worker.metricsPort() + "/healthz");
     stopped.await();
     return ExitCodes.OK;
+  }
+
+  /** The worker's connections to the simulated platform of a running sandbox. */
+  static PlatformConnections connections(SandboxEndpoints endpoints) {
+    return PlatformConnections.simulated(endpoints.kubernetesUrl(), endpoints.routes(),
+        "the sandbox platform at " + endpoints.kubernetesUrl());
   }
 
   static SandboxEndpoints sandboxEndpoints(Path dir) {

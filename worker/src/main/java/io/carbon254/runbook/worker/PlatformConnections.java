@@ -3,7 +3,6 @@ package io.carbon254.runbook.worker;
 import io.carbon254.runbook.activities.EndpointRoutes;
 import io.carbon254.runbook.activities.SecretResolver;
 import io.carbon254.runbook.activities.Secrets;
-import io.carbon254.runbook.sandbox.SandboxEndpoints;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -16,7 +15,9 @@ import okhttp3.OkHttpClient;
 
 /**
  * How the worker reaches the platform: the Kubernetes API, plain HTTP (with optional endpoint
- * routes) and secret references. One set for a real cluster, one for the sandbox.
+ * routes) and secret references. One set for a real cluster, one for a simulated platform (the
+ * sandbox of {@code runbook dev}, which the worker itself knows nothing of: it is not on the
+ * worker's classpath).
  */
 public record PlatformConnections(KubernetesClient kubernetes, OkHttpClient http, SecretResolver secrets, String describe)
     implements AutoCloseable {
@@ -37,17 +38,20 @@ public record PlatformConnections(KubernetesClient kubernetes, OkHttpClient http
             + (inCluster ? " (in-cluster)" : " (kubeconfig " + kubeconfig + ")"));
   }
 
-  /** The simulated platform a sandbox published in {@code endpoints}. */
-  public static PlatformConnections sandbox(SandboxEndpoints endpoints) {
+  /**
+   * A simulated platform: its Kubernetes API at {@code kubernetesUrl} (no kubeconfig is read, so a
+   * real cluster's credentials never reach it), and each real endpoint of the configuration routed
+   * to its stand-in ({@code routes}: real base URL → stand-in base URL).
+   */
+  public static PlatformConnections simulated(String kubernetesUrl, Map<String, String> routes, String describe) {
     Config config = new ConfigBuilder(Config.empty())
-        .withMasterUrl(endpoints.kubernetesUrl())
+        .withMasterUrl(kubernetesUrl)
         .withTrustCerts(true)
         .withNamespace("default")
         .withRequestRetryBackoffLimit(2)
         .build();
     KubernetesClient kubernetes = new KubernetesClientBuilder().withConfig(config).build();
-    return new PlatformConnections(kubernetes, http(endpoints.routes()), new Secrets(System::getenv, kubernetes),
-        "the sandbox platform at " + endpoints.kubernetesUrl());
+    return new PlatformConnections(kubernetes, http(routes), new Secrets(System::getenv, kubernetes), describe);
   }
 
   static OkHttpClient http(Map<String, String> routes) {

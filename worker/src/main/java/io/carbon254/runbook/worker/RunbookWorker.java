@@ -6,7 +6,6 @@ import io.carbon254.runbook.config.ConfigLoader;
 import io.carbon254.runbook.config.InvalidConfigException;
 import io.carbon254.runbook.config.PlatformConfig;
 import io.carbon254.runbook.engine.RunbookLauncher;
-import io.carbon254.runbook.sandbox.SandboxEndpoints;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.temporal.client.WorkflowClient;
@@ -21,6 +20,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
+import io.temporal.api.workflowservice.v1.GetSystemInfoResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,10 +39,11 @@ public final class RunbookWorker implements AutoCloseable {
    * @param temporalAddress host:port instead of the environment's ({@code TEMPORAL_ADDRESS}), or null
    * @param metricsPort port of /metrics and /healthz (0: any free port), or null for none
    * @param configFile the platform configuration, or null for the built-in default
-   * @param sandbox the simulated platform to work on, or null for the real cluster
+   * @param platform how to reach a simulated platform, or null for the real cluster ({@link
+   *     PlatformConnections#cluster()})
    */
   public record Options(String temporalAddress, String taskQueue, Integer metricsPort, Path configFile,
-      SandboxEndpoints sandbox) {}
+      Supplier<PlatformConnections> platform) {}
 
   private final WorkerFactory factory;
   private final List<AutoCloseable> resources;
@@ -62,9 +65,7 @@ public final class RunbookWorker implements AutoCloseable {
     Scope metrics = new RootScopeBuilder()
         .reporter(new MicrometerClientStatsReporter(registry))
         .reportEvery(com.uber.m3.util.Duration.ofSeconds(5));
-    PlatformConnections platform = options.sandbox() == null
-        ? PlatformConnections.cluster()
-        : PlatformConnections.sandbox(options.sandbox());
+    PlatformConnections platform = options.platform() == null ? PlatformConnections.cluster() : options.platform().get();
     TemporalConnection temporal;
     try {
       temporal = TemporalConnection.connect(options.temporalAddress(), metrics);
@@ -96,18 +97,32 @@ public final class RunbookWorker implements AutoCloseable {
   }
 
   private static WorkerFactory register(WorkflowClient client, PlatformConnections platform, String taskQueue) {
-    // No sticky execution and no workflow cache: a worker killed while a run waits strands no
-    // workflow task on its own sticky queue (the embedded test server never re-routes those; a
-    // real server does after a timeout), and a runbook's few hundred events replay in milliseconds.
-    WorkerFactory factory = WorkerFactory.newInstance(client,
-        WorkerFactoryOptions.newBuilder().setWorkflowCacheSize(0).build());
-    Worker worker = factory.newWorker(taskQueue,
-        WorkerOptions.newBuilder().setStickyQueueScheduleToStartTimeout(Duration.ZERO).build());
+    WorkerFactory factory;
+    Worker worker;
+    if (isEmbeddedTestServer(client)) {
+      // The embedded test server (runbook dev without the Temporal CLI) never moves a workflow task
+      // off a dead worker's sticky queue, so a run would stall when its worker is killed: there, no
+      // sticky execution and no workflow cache (every task replays the run's history).
+      factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder().setWorkflowCacheSize(0).build());
+      worker = factory.newWorker(taskQueue, WorkerOptions.newBuilder().setStickyQueueScheduleToStartTimeout(Duration.ZERO).build());
+    } else {
+      // A real server hands a dead worker's sticky tasks to any worker after the sticky
+      // schedule-to-start timeout (5 s): cached runs, no replay of their whole history per task.
+      factory = WorkerFactory.newInstance(client);
+      worker = factory.newWorker(taskQueue);
+    }
     for (RunbookPlugin plugin : RunbookPlugins.all()) {
       plugin.runbooks().forEach(runbook -> worker.registerWorkflowImplementationTypes(runbook.implementation()));
       worker.registerActivitiesImplementations(plugin.activities(platform).toArray());
     }
     return factory;
+  }
+
+  /** The embedded test server reports no server version; every real Temporal server does. */
+  static boolean isEmbeddedTestServer(WorkflowClient client) {
+    GetSystemInfoResponse info = client.getWorkflowServiceStubs().blockingStub()
+        .getSystemInfo(GetSystemInfoRequest.getDefaultInstance());
+    return info.getServerVersion().isEmpty();
   }
 
   static PlatformConfig loadConfig(Path file) {

@@ -32,7 +32,7 @@ abstract class OnTheSandbox {
   void startSandboxAndWorker(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
     logs = LogCapture.start();
     sandbox = Sandbox.start(config);
-    platform = PlatformConnections.sandbox(sandbox.endpoints());
+    platform = PlatformConnections.simulated(sandbox.endpoints().kubernetesUrl(), sandbox.endpoints().routes(), "the sandbox");
     worker.registerActivitiesImplementations(new BuiltInRunbooks().activities(platform).toArray());
     env.start();
     this.client = client;
