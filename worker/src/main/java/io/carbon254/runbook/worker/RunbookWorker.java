@@ -4,7 +4,10 @@ import com.uber.m3.tally.RootScopeBuilder;
 import com.uber.m3.tally.Scope;
 import io.carbon254.runbook.config.ConfigLoader;
 import io.carbon254.runbook.config.InvalidConfigException;
+import io.carbon254.runbook.config.Notifications;
 import io.carbon254.runbook.config.PlatformConfig;
+import io.carbon254.runbook.activities.SecretResolver;
+import io.carbon254.runbook.activities.SecretUnavailableException;
 import io.carbon254.runbook.engine.RunbookLauncher;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -74,6 +77,7 @@ public final class RunbookWorker implements AutoCloseable {
       throw e;
     }
     String taskQueue = options.taskQueue() == null ? RunbookLauncher.TASK_QUEUE : options.taskQueue();
+    checkNotifications(config, platform.secrets());
     List<AutoCloseable> resources = new ArrayList<>(List.of(platform, temporal));
     WorkerFactory factory = register(temporal.client(), platform, taskQueue);
     OpsServer ops = null;
@@ -116,6 +120,23 @@ public final class RunbookWorker implements AutoCloseable {
       worker.registerActivitiesImplementations(plugin.activities(platform).toArray());
     }
     return factory;
+  }
+
+  /**
+   * Says once, at start-up, which webhooks this worker cannot post to (their URL's secret is not
+   * here): a run then notes it in its status instead of failing a notification at every gate.
+   */
+  public static void checkNotifications(PlatformConfig config, SecretResolver secrets) {
+    for (Notifications.Webhook webhook : config.notifications().webhooks()) {
+      try {
+        secrets.resolve(webhook.url());
+      } catch (SecretUnavailableException e) {
+        log.warn("notifications to webhook '{}' are off on this worker: {}", webhook.name(), e.getMessage());
+      } catch (RuntimeException e) {
+        log.warn("notifications to webhook '{}' may fail: its URL ({}) cannot be read now: {}", webhook.name(),
+            webhook.url().describe(), e.getClass().getSimpleName());
+      }
+    }
   }
 
   /** The embedded test server reports no server version; every real Temporal server does. */
