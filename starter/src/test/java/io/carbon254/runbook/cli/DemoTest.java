@@ -10,7 +10,7 @@ class DemoTest {
 
   @Test
   void theDemoRunsEveryRunbookOnTheSandboxAndEndsWithTheSummary() {
-    Jvm.Result demo = Jvm.run(Map.of(), "demo", "--yes");
+    Jvm.Result demo = Jvm.run(Map.of(), false, "demo", "--yes");
 
     assertThat(demo.exitCode()).as(demo.out() + demo.err()).isZero();
     assertThat(demo.out())
@@ -25,5 +25,12 @@ class DemoTest {
         .contains("| Image Mirroring | ✓ |")
         .contains("**Production readiness: 91%**")
         .contains("demo finished in");
+    String everything = demo.out() + demo.err();
+    assertThat(everything.lines().filter(line -> line.strip().startsWith("at ") && line.contains("(")).count())
+        .as("stack-trace lines in the demo's output:%n%s", everything).isZero();
+    assertThat(everything).doesNotContain("Exception:", "never accessed");
+    assertThat(everything.lines().filter(line -> line.contains(" WARN ")).toList())
+        .as("the demo's warnings: one, at start-up, for the webhook it has no URL for")
+        .singleElement().asString().contains("notifications to webhook 'platform-ops' are off on this worker");
   }
 }

@@ -21,12 +21,17 @@ final class Jvm {
 
   private Jvm() {}
 
-  /** Runs {@code runbook ARGS} to the end (at most two minutes). */
+  /** Runs {@code runbook ARGS} to the end (at most two minutes), with the test plugins on its classpath. */
   static Result run(Map<String, String> env, String... args) {
+    return run(env, true, args);
+  }
+
+  /** Runs {@code runbook ARGS} to the end (at most two minutes); without test classes, as a user runs it. */
+  static Result run(Map<String, String> env, boolean withTestClasses, String... args) {
     try {
       Path out = Files.createTempFile("runbook-out", ".log");
       Path err = Files.createTempFile("runbook-err", ".log");
-      Process process = builder(env, true, args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+      Process process = builder(env, withTestClasses, args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
       if (!process.waitFor(2, TimeUnit.MINUTES)) {
         process.destroyForcibly();
         throw new AssertionError("runbook " + String.join(" ", args) + " did not end within 2 minutes");

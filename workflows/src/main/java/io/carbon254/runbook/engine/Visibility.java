@@ -70,7 +70,9 @@ final class Visibility {
    */
   private void reportToParent(RunbookStatus status) {
     String parent = status.parentWorkflowId();
-    if (parent == null) {
+    // The parent learns how a child ended from the child's result; a report of the ending could
+    // reach a parent that has ended too.
+    if (parent == null || status.state() == RunbookState.COMPLETED || status.state() == RunbookState.FAILED) {
       return;
     }
     ChildView now = view(status, seq);
