@@ -361,19 +361,24 @@ final class DevEnvironment implements AutoCloseable {
 
     @Override
     public void close() {
-      if (process == null || !process.isAlive()) {
-        return;
-      }
-      process.destroy();
-      try {
-        if (!process.waitFor(15, TimeUnit.SECONDS)) {
-          process.destroyForcibly();
-          process.waitFor(15, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+      stop(process);
+    }
+  }
+
+  /** SIGTERM to a server process (a graceful stop, bounded), then SIGKILL; nothing when it is not running. */
+  static void stop(Process process) {
+    if (process == null || !process.isAlive()) {
+      return;
+    }
+    process.destroy();
+    try {
+      if (!process.waitFor(15, TimeUnit.SECONDS)) {
         process.destroyForcibly();
+        process.waitFor(15, TimeUnit.SECONDS);
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
     }
   }
 }

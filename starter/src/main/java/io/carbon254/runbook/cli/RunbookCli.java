@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
         DecideCommand.class,
         DoneCommand.class,
         ListCommand.class,
+        SetupCommand.class,
         SmallCommands.Cancel.class,
         SmallCommands.Validate.class,
         SmallCommands.History.class,

@@ -44,7 +44,7 @@ class CliTest {
   @Test
   void helpIsEverywhere() {
     for (String command : new String[] {"start", "status", "approve", "reject", "decide", "done", "list", "cancel",
-        "validate", "history", "worker", "dev", "demo", "runbooks"}) {
+        "validate", "history", "worker", "dev", "demo", "runbooks", "setup"}) {
       Run run = runbook(command, "--help");
       assertThat(run.exitCode()).as(command).isZero();
       assertThat(run.out()).as(command).contains("Usage: runbook " + command);
@@ -68,6 +68,17 @@ class CliTest {
         .contains("  favouriteColour: ")
         .contains("backup.schedules[0].cron: ");
     assertThat(runbook("validate", "-c", "../config/254carbon.yaml").exitCode()).isZero();
+  }
+
+  @Test
+  void setupSaysWhatIsWrongBeforeItRegistersAnything() {
+    Run badRetention = runbook("setup", "--retention", "a week", "--address", "127.0.0.1:1");
+    assertThat(badRetention.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(badRetention.err()).contains("--retention: 'a week' is not a duration");
+
+    Run noServer = runbook("setup", "--address", "127.0.0.1:1");
+    assertThat(noServer.exitCode()).isEqualTo(ExitCodes.UNAVAILABLE);
+    assertThat(noServer.err()).contains("Temporal at 127.0.0.1:1 is unreachable");
   }
 
   @Test

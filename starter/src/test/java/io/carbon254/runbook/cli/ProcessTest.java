@@ -204,7 +204,7 @@ class ProcessTest {
     throw new AssertionError("timed out waiting for " + what + "; last status: " + last);
   }
 
-  private static void awaitFile(Path file, String text) {
+  static void awaitFile(Path file, String text) {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
       if (Jvm.read(file).contains(text)) {

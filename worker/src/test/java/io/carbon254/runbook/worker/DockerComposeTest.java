@@ -10,7 +10,6 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
-import io.carbon254.runbook.engine.RunbookSearchAttributes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -24,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,14 +33,17 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code docker-compose.yml} and the {@code Dockerfile}, checked without a Docker engine: the
  * compose file against the Compose Specification's JSON schema, then what a schema cannot know —
- * pinned images, the start order of the Temporal layout, health checks, the search attributes
- * the runbooks need, and the worker's mounts.
+ * pinned images, the start order of the Temporal layout, health checks, the set-up steps (the
+ * files of {@code deploy/temporal/} and {@code runbook setup}, which the production-topology tests
+ * run natively), and the worker's mounts.
  */
 class DockerComposeTest {
 
   private static final Path COMPOSE_FILE = Path.of("..", "docker-compose.yml");
   private static final Path DOCKERFILE = Path.of("..", "Dockerfile");
   private static final String SCHEMA = "/compose/compose-spec.json";
+  private static final String SCHEMA_SCRIPT = "deploy/temporal/schema.sh";
+  private static final String DYNAMIC_CONFIG = "deploy/temporal/dynamicconfig.yaml";
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -193,48 +194,86 @@ class DockerComposeTest {
   }
 
   @Test
-  void theSchemaStepSetsUpBothDatabases() {
-    String script = commandText(service("temporal-schema"));
+  void theSchemaStepRunsTheSchemaScriptOnBothDatabases() throws IOException {
+    JsonNode schemaStep = service("temporal-schema");
+    String script = Files.readString(mountedFile(schemaStep, "/etc/runbook/temporal/schema.sh", SCHEMA_SCRIPT));
+    assertThat(joined(schemaStep.path("entrypoint")))
+        .as("temporal-schema runs the mounted deploy/temporal/schema.sh (the file the production-topology tests run)")
+        .isEqualTo("/bin/sh /etc/runbook/temporal/schema.sh");
+    assertThat(script).as("schema.sh: one temporal-sql-tool call for every step")
+        .contains("sql() { \"$tool\" --plugin \"${SQL_PLUGIN:-postgres12}\" --ep \"$SQL_HOST\" -p \"${SQL_PORT:-5432}\" -u \"$SQL_USER\" \"$@\"; }")
+        .contains("versioned=\"${TEMPORAL_SCHEMA_DIR:-/etc/temporal/schema}/postgresql/v12\"");
     Map<String, String> dirs = Map.of(
-        "temporal", "/etc/temporal/schema/postgresql/v12/temporal/versioned",
-        "temporal_visibility", "/etc/temporal/schema/postgresql/v12/visibility/versioned");
+        "temporal", "\"$versioned/temporal/versioned\"",
+        "temporal_visibility", "\"$versioned/visibility/versioned\"");
     dirs.forEach((db, dir) -> {
       for (String step : List.of("create", "setup-schema -v 0.0", "update-schema -d " + dir)) {
-        Pattern line = Pattern.compile("temporal-sql-tool\\s[^\\n]*--plugin postgres12[^\\n]*--db " + db + " " + Pattern.quote(step));
-        assertThat(line.matcher(script).find())
-            .as("temporal-schema must run `temporal-sql-tool --plugin postgres12 ... --db %s %s`; its script:%n%s", db, step, script)
-            .isTrue();
+        assertThat(script).as("schema.sh must run `--db %s %s`", db, step).contains("\nsql --db " + db + " " + step + "\n");
       }
     });
+
+    Map<String, String> env = env(schemaStep);
+    Map<String, String> postgres = env(service("postgresql"));
+    assertThat(env).as("temporal-schema environment")
+        .containsEntry("SQL_PLUGIN", "postgres12")
+        .containsEntry("SQL_HOST", "postgresql")
+        .containsEntry("SQL_PORT", "5432")
+        .containsEntry("SQL_USER", postgres.get("POSTGRES_USER"))
+        .containsEntry("SQL_PASSWORD", postgres.get("POSTGRES_PASSWORD"));
+    assertThat(env(service("temporal"))).as("the server uses the databases the schema step made")
+        .containsEntry("DBNAME", "temporal")
+        .containsEntry("VISIBILITY_DBNAME", "temporal_visibility")
+        .containsEntry("POSTGRES_USER", postgres.get("POSTGRES_USER"))
+        .containsEntry("POSTGRES_PWD", postgres.get("POSTGRES_PASSWORD"));
   }
 
   @Test
-  void theNamespaceStepRegistersExactlyOurSearchAttributes() {
-    String script = commandText(service("temporal-namespace"));
-    assertThat(script)
-        .as("temporal-namespace must create the default namespace when it is missing")
-        .contains("temporal operator namespace create --namespace default --address temporal:7233");
+  void theNamespaceStepIsRunbookSetupFromTheWorkersImage() {
+    JsonNode namespaceStep = service("temporal-namespace");
+    assertThat(namespaceStep.path("build")).as("temporal-namespace is built like the worker (it runs `runbook setup`)")
+        .isEqualTo(service("worker").path("build"));
+    assertThat(joined(namespaceStep.path("command")))
+        .as("temporal-namespace registers the namespace and the search attributes with `runbook setup`, waiting for the server")
+        .startsWith("setup").contains("--wait");
+    assertThat(env(namespaceStep)).as("temporal-namespace environment: the worker's server and namespace")
+        .containsEntry("TEMPORAL_ADDRESS", env(service("worker")).get("TEMPORAL_ADDRESS"))
+        .containsEntry("TEMPORAL_NAMESPACE", env(service("worker")).get("TEMPORAL_NAMESPACE"));
+  }
 
-    Map<String, String> registered = new TreeMap<>();
-    Pattern create = Pattern.compile("temporal operator search-attribute create ([^\\n]*)");
-    Pattern nameType = Pattern.compile("--name (\\S+) --type (\\S+)");
-    Matcher line = create.matcher(script);
-    while (line.find()) {
-      String args = line.group(1);
-      assertThat(args).as("search-attribute create must target the default namespace on temporal:7233: %s", args)
-          .contains("--namespace default").contains("--address temporal:7233");
-      Matcher pair = nameType.matcher(args);
-      while (pair.find()) {
-        String previous = registered.put(pair.group(1), pair.group(2));
-        assertThat(previous).as("search attribute %s is created twice", pair.group(1)).isNull();
+  @Test
+  void theServerReadsTheDynamicConfigFile() {
+    JsonNode server = service("temporal");
+    String path = env(server).get("DYNAMIC_CONFIG_FILE_PATH");
+    JsonNode mount = null;
+    for (JsonNode config : server.path("configs")) {
+      if (path != null && path.equals(config.path("target").asText())) {
+        mount = config;
       }
     }
+    assertThat(mount).as("temporal mounts a config at its DYNAMIC_CONFIG_FILE_PATH %s", path).isNotNull();
+    JsonNode config = compose.path("configs").path(mount.path("source").asText());
+    assertThat(config.path("file").asText()).as("the dynamic config is the file the tests start their server with")
+        .isEqualTo("./" + DYNAMIC_CONFIG);
+  }
 
-    Map<String, String> expected = new TreeMap<>();
-    RunbookSearchAttributes.ALL.forEach((name, type) -> expected.put(name, RunbookSearchAttributes.cliType(type)));
-    assertThat(registered)
-        .as("the search attributes docker-compose registers must be exactly RunbookSearchAttributes.ALL")
-        .isEqualTo(expected);
+  @Test
+  void everyFileTheComposeFileMountsExists() {
+    List<String> missing = new ArrayList<>();
+    services.fields().forEachRemaining(service -> {
+      for (JsonNode volume : service.getValue().path("volumes")) {
+        String source = volume.path("source").asText();
+        if ("bind".equals(volume.path("type").asText()) && source.startsWith("./") && !Files.exists(Path.of("..", source))) {
+          missing.add(service.getKey() + ": " + source);
+        }
+      }
+    });
+    compose.path("configs").fields().forEachRemaining(config -> {
+      String file = config.getValue().path("file").asText("");
+      if (!file.isEmpty() && !Files.isRegularFile(Path.of("..", file))) {
+        missing.add("configs." + config.getKey() + ": " + file);
+      }
+    });
+    assertThat(missing).as("files docker-compose.yml mounts from the repository").isEmpty();
   }
 
   @Test
@@ -369,6 +408,21 @@ class DockerComposeTest {
       fail("docker-compose.yml has no service %s (services: %s)", name, serviceNames());
     }
     return service;
+  }
+
+  /** The repository file a service bind-mounts read-only at {@code target}, checked to be {@code expected}. */
+  private static Path mountedFile(JsonNode service, String target, String expected) {
+    for (JsonNode volume : service.path("volumes")) {
+      if (target.equals(volume.path("target").asText())) {
+        assertThat(volume.path("type").asText()).as("%s is a bind mount", target).isEqualTo("bind");
+        assertThat(volume.path("source").asText()).as("what is mounted at %s", target).isEqualTo("./" + expected);
+        assertThat(volume.path("read_only").asBoolean()).as("%s is mounted read-only", target).isTrue();
+        Path file = Path.of("..", expected);
+        assertThat(file).as("the mounted file exists").isRegularFile();
+        return file;
+      }
+    }
+    return fail("nothing is mounted at %s", target);
   }
 
   /** Jobs that run once and exit: declared {@code restart: "no"}. */
