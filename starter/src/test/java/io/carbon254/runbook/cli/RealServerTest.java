@@ -2,7 +2,16 @@ package io.carbon254.runbook.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.carbon254.runbook.engine.RunbookResult;
 import io.carbon254.runbook.engine.RunbookState;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.api.workflowservice.v1.ResetWorkflowExecutionRequest;
+import io.temporal.client.WorkflowClient;
+import java.util.List;
+import java.util.UUID;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,6 +68,52 @@ class RealServerTest {
     assertThat(RealTemporalServer.outcome(temporal.result(DRILL))).isEqualTo(ProcessTest.UNINTERRUPTED_4_CHUNKS);
     Jvm.Result status = temporal.cli("status", "crash-drill");
     assertThat(status.out()).contains("254carbon/crash-drill  COMPLETED").contains("✓ slow-work");
+  }
+
+  /**
+   * A run reset while it waits (an operator's way out of a bad deploy) replays with a new run id;
+   * what it created before the reset is still what it cleans up afterwards.
+   */
+  @Test
+  void aRunResetAtTheSchedulesGateCleansUpTheRehearsalItMadeBeforeTheReset() throws Exception {
+    String run = "254carbon/backup-activation";
+    temporal.startWorker();
+    assertThat(temporal.cli("start", "backup-activation", "--as", "alice").exitCode()).isZero();
+    temporal.awaitStatus(run, "the plan gate", s -> s.openGate() != null);
+    assertThat(temporal.cli("approve", "backup-activation", "--as", "bob").exitCode()).isZero();
+    assertThat(temporal.cli("approve", "backup-activation", "--as", "carol").exitCode()).isZero();
+    temporal.awaitStatus(run, "the schedules gate", s -> s.openGate() != null && s.openGate().gate().equals("activate-schedules"));
+    List<String> rehearsalBackups = canaryBackups();
+    assertThat(rehearsalBackups).as("the rehearsal's backup, made before the reset").hasSize(1);
+
+    WorkflowClient client = temporal.connection().client();
+    WorkflowExecution before = client.newUntypedWorkflowStub(run).describe().getExecution();
+    long lastTask = client.fetchHistory(run).getHistory().getEventsList().stream()
+        .filter(e -> e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
+        .mapToLong(HistoryEvent::getEventId).max().orElseThrow();
+    String resetRunId = client.getWorkflowServiceStubs().blockingStub().resetWorkflowExecution(
+        ResetWorkflowExecutionRequest.newBuilder().setNamespace("default").setWorkflowExecution(before)
+            .setWorkflowTaskFinishEventId(lastTask).setRequestId(UUID.randomUUID().toString())
+            .setReason("test: a reset while the run waits").build()).getRunId();
+    assertThat(resetRunId).isNotEqualTo(before.getRunId());
+
+    temporal.awaitStatus(run, "the schedules gate of the reset run",
+        s -> s.openGate() != null && s.openGate().gate().equals("activate-schedules"));
+    Jvm.Result approved = temporal.cli("approve", "backup-activation", "--as", "dave");
+    assertThat(approved.exitCode()).as(approved.out() + approved.err()).isZero();
+
+    RunbookResult result = temporal.result(run);
+    assertThat(result.outcome()).isEqualTo(RunbookResult.Outcome.SUCCEEDED);
+    assertThat(result.step("clean-up").summary()).contains("Backup velero/" + rehearsalBackups.get(0));
+    assertThat(canaryBackups()).as("nothing of the rehearsal is left behind").isEmpty();
+  }
+
+  private List<String> canaryBackups() {
+    KubernetesClient kube = temporal.sandbox().kubernetesClient();
+    return kube.genericKubernetesResources("velero.io/v1", "Backup").inNamespace("velero").list().getItems().stream()
+        .map(b -> b.getMetadata().getName())
+        .filter(name -> name.startsWith("backup-canary-"))
+        .toList();
   }
 
   @Test

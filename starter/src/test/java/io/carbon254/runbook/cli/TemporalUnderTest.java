@@ -65,6 +65,11 @@ abstract class TemporalUnderTest implements AutoCloseable {
 
   abstract String address();
 
+  /** The platform the workers work on, to look at what the runs did to it. */
+  Sandbox sandbox() {
+    return sandbox;
+  }
+
   /** The end of the server's log, for a failure message. */
   abstract String serverLogTail();
 

@@ -137,6 +137,7 @@ public final class WorkflowTaskBenchmark {
       new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.toFile(), Map.of("steps", steps, "runs", all));
       System.out.println("wrote " + out);
     }
+    System.exit(0); // the SDK's client threads would keep the JVM alive a while
   }
 
   private static Figures measure(String address, boolean cache, int steps, String mode) throws Exception {
@@ -178,6 +179,7 @@ public final class WorkflowTaskBenchmark {
       return figures;
     } finally {
       service.shutdown();
+      scope.close();
     }
   }
 

@@ -164,9 +164,9 @@ public final class Runbook {
    * declared step from the start of the run; declare steps in the order they run.
    */
   public Step declare(String id, String title) {
-    Step step = new Step(this, steps.declare(id, title));
-    publish();
-    return step;
+    // Shown with the next publish (the next step's start): a runbook declares its steps first, and
+    // rendering the checklist after each of them would cost the square of its length.
+    return new Step(this, steps.declare(id, title));
   }
 
   /**
@@ -785,7 +785,6 @@ public final class Runbook {
     for (int i = 0; i < names.size(); i++) {
       branches.add(new Step(this, steps.declare(groupId + "/" + names.get(i), titles.get(i))));
     }
-    publish();
     return branches;
   }
 
