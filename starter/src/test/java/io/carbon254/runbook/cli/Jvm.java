@@ -28,10 +28,15 @@ final class Jvm {
 
   /** Runs {@code runbook ARGS} to the end (at most two minutes); without test classes, as a user runs it. */
   static Result run(Map<String, String> env, boolean withTestClasses, String... args) {
+    return run(RunbookCli.class, env, withTestClasses, args);
+  }
+
+  /** Runs {@code main}'s class with ARGS to the end (at most two minutes), e.g. the worker image's entry point. */
+  static Result run(Class<?> main, Map<String, String> env, boolean withTestClasses, String... args) {
     try {
       Path out = Files.createTempFile("runbook-out", ".log");
       Path err = Files.createTempFile("runbook-err", ".log");
-      Process process = builder(env, withTestClasses, args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+      Process process = builder(main, env, withTestClasses, args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
       if (!process.waitFor(2, TimeUnit.MINUTES)) {
         process.destroyForcibly();
         throw new AssertionError("runbook " + String.join(" ", args) + " did not end within 2 minutes");
@@ -48,7 +53,7 @@ final class Jvm {
   /** Starts {@code runbook ARGS} in the background, its output in {@code log}. */
   static Process start(Map<String, String> env, Path log, boolean withTestClasses, String... args) {
     try {
-      return builder(env, withTestClasses, args).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      return builder(RunbookCli.class, env, withTestClasses, args).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     } catch (IOException e) {
       throw new AssertionError("cannot start the CLI: " + e, e);
     }
@@ -78,10 +83,10 @@ final class Jvm {
     }
   }
 
-  private static ProcessBuilder builder(Map<String, String> env, boolean withTestClasses, String... args) {
+  private static ProcessBuilder builder(Class<?> main, Map<String, String> env, boolean withTestClasses, String... args) {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
-        "-cp", classpath(withTestClasses), RunbookCli.class.getName()));
+        "-cp", classpath(withTestClasses), main.getName()));
     command.addAll(Arrays.asList(args));
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().putAll(env);

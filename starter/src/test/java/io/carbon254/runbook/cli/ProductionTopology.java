@@ -1,5 +1,7 @@
 package io.carbon254.runbook.cli;
 
+import io.carbon254.runbook.worker.WorkerMain;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.carbon254.runbook.sandbox.Sandbox;
@@ -191,13 +193,16 @@ final class ProductionTopology extends TemporalUnderTest {
     return line.substring(0, line.length() - 1);
   }
 
-  /** The compose file's namespace step: its command ({@code runbook setup ...}) with its environment, on this server. */
+  /**
+   * The compose file's namespace step: its command ({@code setup ...}) with its environment, run by
+   * the worker image's entry point ({@link WorkerMain}), on this server.
+   */
   Jvm.Result setup() {
     List<String> command = new ArrayList<>(COMPOSE.list("temporal-namespace", "command"));
     command.addAll(List.of("--address", address()));
     Map<String, String> env = new HashMap<>(COMPOSE.env("temporal-namespace"));
     env.remove("TEMPORAL_ADDRESS"); // temporal:7233 inside compose; --address here
-    return Jvm.run(env, command.toArray(String[]::new));
+    return Jvm.run(WorkerMain.class, env, false, command.toArray(String[]::new));
   }
 
   @Override

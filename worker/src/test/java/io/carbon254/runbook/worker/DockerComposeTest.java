@@ -327,7 +327,7 @@ class DockerComposeTest {
   }
 
   @Test
-  void theDockerfileRunsRunbookJarAsANonRootUser() throws IOException {
+  void theDockerfileRunsTheWorkerJarAloneAsANonRootUser() throws IOException {
     List<String> lines = dockerfileInstructions();
 
     String entrypoint = lastInstruction(lines, "ENTRYPOINT");
@@ -335,11 +335,14 @@ class DockerComposeTest {
     assertThat(exec.isArray()).as("ENTRYPOINT in exec form (JSON array), so signals reach the JVM: %s", entrypoint).isTrue();
     List<String> argv = new ArrayList<>();
     exec.forEach(arg -> argv.add(arg.asText()));
-    assertThat(argv).as("ENTRYPOINT").containsExactly("java", "-jar", "/opt/runbook/runbook.jar");
+    assertThat(argv).as("ENTRYPOINT").containsExactly("java", "-jar", "/opt/runbook/runbook-worker.jar");
 
-    assertThat(lines).as("the jar and its libraries (manifest Class-Path lib/) are copied from the build stage")
-        .anyMatch(l -> l.matches("COPY --from=\\S+ \\S*starter/target/runbook\\.jar /opt/runbook/runbook\\.jar"))
-        .anyMatch(l -> l.matches("COPY --from=\\S+ \\S*starter/target/lib/? /opt/runbook/lib/?"));
+    // The worker module's runtime classpath: its build forbids the sandbox and the test server on it.
+    assertThat(lines).as("the worker jar and its libraries (manifest Class-Path lib/) are copied from the build stage")
+        .anyMatch(l -> l.matches("COPY --from=\\S+ \\S*worker/target/runbook-worker\\.jar /opt/runbook/runbook-worker\\.jar"))
+        .anyMatch(l -> l.matches("COPY --from=\\S+ \\S*worker/target/lib/? /opt/runbook/lib/?"))
+        .noneMatch(l -> l.contains("starter/"));
+    assertThat(lines).as("the build stage builds the worker module").anyMatch(l -> l.contains("-pl worker -am"));
     assertThat(lastInstruction(lines, "USER")).as("the runtime stage runs as a non-root user").isNotIn("root", "0");
     assertThat(lastInstruction(lines, "EXPOSE")).as("EXPOSE the metrics port").isEqualTo("9464");
   }
