@@ -17,6 +17,7 @@ import io.carbon254.runbook.engine.RunbookLauncher;
 import io.carbon254.runbook.engine.RunbookRequest;
 import io.carbon254.runbook.engine.RunbookResult;
 import io.carbon254.runbook.engine.RunbookTesting;
+import io.carbon254.runbook.engine.TestPlatforms;
 import io.carbon254.runbook.engine.RunbookStatus;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowStub;
@@ -56,7 +57,7 @@ class NotificationSecretsStayOutOfHistoryTest {
   void startWorker(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
     logs = LogCapture.start();
     String webhookUrl = chat.url("/services/T0/B0/" + PLANTED).toString();
-    worker.registerActivitiesImplementations(new DrillWorld(),
+    worker.registerActivitiesImplementations(new DrillWorld(), new TestPlatforms(),
         new WebhookNotifier(new OkHttpClient(), new Secrets(Map.of("CHAT_WEBHOOK", webhookUrl)::get, null)));
     env.start();
     this.client = client;
@@ -76,7 +77,7 @@ class NotificationSecretsStayOutOfHistoryTest {
     }
     PlatformConfig platform = PlatformConfig.of("leakcheck", Approvals.anyone(),
         new Notifications(List.of(new Notifications.Webhook("team-chat", SecretRef.env("CHAT_WEBHOOK")))));
-    RunbookLauncher.start(client, "drill", "DrillWorkflow", RunbookRequest.apply(platform, "alice"), taskQueue);
+    RunbookLauncher.start(client, "drill", "DrillWorkflow", RunbookTesting.apply(platform, "alice"), taskQueue);
     DrillWorkflow drill = client.newWorkflowStub(DrillWorkflow.class, "leakcheck/drill");
 
     GateView plan = RunbookTesting.awaitStatus(drill, "the run", s -> s.openGate() != null).openGate();

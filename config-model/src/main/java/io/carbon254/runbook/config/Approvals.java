@@ -11,17 +11,42 @@ import java.util.Map;
  * @param defaults the policy of every gate unless overridden
  * @param gates overrides by gate id ({@code approve-plan}) or by runbook and gate id
  *     ({@code backup-activation/activate-schedules}); the more specific key wins
+ * @param identity how people are known: SIGNED (the default: SSH-signed decisions) or ASSERTED
+ *     (typed names, a sandbox only)
+ * @param signers who may sign, in OpenSSH's {@code allowed_signers} format, one line each
+ *     ({@code alice ssh-ed25519 AAAA...})
+ * @param operators who may answer failed steps and report manual tasks; absent means anyone
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-public record Approvals(Map<String, List<String>> groups, GatePolicy defaults, Map<String, GatePolicy> gates) {
+public record Approvals(Map<String, List<String>> groups, GatePolicy defaults, Map<String, GatePolicy> gates,
+    Identity identity, List<String> signers, Operators operators) {
 
   public Approvals {
     groups = groups == null ? Map.of() : groups;
     gates = gates == null ? Map.of() : gates;
+    identity = identity == null ? Identity.SIGNED : identity;
+    signers = signers == null ? List.of() : List.copyOf(signers);
+    operators = operators == null ? Operators.anyone() : operators;
   }
 
+  /** Policies with typed names (ASSERTED): for tests and sandboxes. */
+  public Approvals(Map<String, List<String>> groups, GatePolicy defaults, Map<String, GatePolicy> gates) {
+    this(groups, defaults, gates, Identity.ASSERTED, List.of(), Operators.anyone());
+  }
+
+  /** One approval by anyone, typed names: for tests and sandboxes. */
   public static Approvals anyone() {
     return new Approvals(Map.of(), GatePolicy.BUILT_IN, Map.of());
+  }
+
+  /** These policies with {@code signers} as the allowed signers and decisions signed. */
+  public Approvals signedBy(List<String> allowedSigners) {
+    return new Approvals(groups, defaults, gates, Identity.SIGNED, allowedSigners, operators);
+  }
+
+  /** These policies with typed names (a sandbox). */
+  public Approvals asserted() {
+    return new Approvals(groups, defaults, gates, Identity.ASSERTED, signers, operators);
   }
 
   /** The effective policy of gate {@code gateId} in runbook {@code runbook}. */

@@ -106,7 +106,7 @@ final class DemoCommand implements Callable<Integer> {
     System.out.println();
     System.out.println("▶ " + runbook.id() + " — " + runbook.description());
     String id = RunbookLauncher.start(client, runbook.id(), runbook.workflowType(),
-        RunbookRequest.apply(config, as), RunbookLauncher.TASK_QUEUE).getWorkflowId();
+        RunbookRequest.apply(config.name(), as), RunbookLauncher.TASK_QUEUE).getWorkflowId();
     if (webUi != null) {
       System.out.println("  Web UI: " + DevEnvironment.runPage(webUi, "default", id));
     }

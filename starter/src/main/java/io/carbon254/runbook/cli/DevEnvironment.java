@@ -99,7 +99,7 @@ final class DevEnvironment implements AutoCloseable {
       if (platform != null) {
         dev.resources.push(platform);
         RunbookWorker.checkNotifications(config, platform.secrets());
-        dev.worker = RunbookWorker.embedded(dev.temporal.client(), platform, RunbookLauncher.TASK_QUEUE);
+        dev.worker = RunbookWorker.embedded(dev.temporal.client(), config, platform, RunbookLauncher.TASK_QUEUE);
         dev.resources.push(dev.worker);
       }
       return dev;

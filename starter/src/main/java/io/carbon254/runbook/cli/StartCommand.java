@@ -54,7 +54,7 @@ final class StartCommand implements Callable<Integer> {
         "unknown runbook '" + runbook + "'; runbooks: " + String.join(", ", RunbookPlugins.runbooks().stream()
             .map(RunbookDefinition::id).toList())));
     PlatformConfig config = temporal.loadConfig();
-    RunbookRequest request = new RunbookRequest(config, planOnly ? Mode.PLAN : Mode.APPLY, TemporalOptions.actor(as), options);
+    RunbookRequest request = new RunbookRequest(config.name(), planOnly ? Mode.PLAN : Mode.APPLY, TemporalOptions.actor(as), options);
     try (TemporalConnection connection = temporal.connect()) {
       WorkflowExecution execution;
       try {

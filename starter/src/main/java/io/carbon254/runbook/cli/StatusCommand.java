@@ -2,6 +2,7 @@ package io.carbon254.runbook.cli;
 
 import io.carbon254.runbook.engine.RunbookState;
 import io.carbon254.runbook.engine.RunbookStatus;
+import io.carbon254.runbook.worker.ConfiguredPlatforms;
 import io.carbon254.runbook.worker.TemporalConnection;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowExecutionDescription;
@@ -61,7 +62,19 @@ final class StatusCommand implements Callable<Integer> {
 
   private String render(RunbookStatus status, WorkflowExecutionDescription description) {
     return output == Output.json ? Json.of(status)
-        : StatusTable.render(status, Instant.now()) + StatusTable.progress(description.getRawDescription(), Instant.now());
+        : StatusTable.render(status, Instant.now()) + StatusTable.progress(description.getRawDescription(), Instant.now())
+            + configurationNote(status);
+  }
+
+  /** The run works on the worker's configuration; say so when this CLI's copy of it differs. */
+  private String configurationNote(RunbookStatus status) {
+    if (status.platformHash() == null) {
+      return "";
+    }
+    String mine = ConfiguredPlatforms.hash(temporal.loadConfig());
+    return mine.equals(status.platformHash()) ? ""
+        : "\nNote: this run works on the worker's configuration of " + status.platform() + " (" + status.platformHash()
+            + "); this CLI's copy (" + mine + ") differs, and does not apply.\n";
   }
 
   private void print(RunbookStatus status, WorkflowExecutionDescription description, boolean redraw) {

@@ -17,6 +17,8 @@ import io.carbon254.runbook.engine.RunbookLauncher;
 import io.carbon254.runbook.engine.RunbookRequest;
 import io.carbon254.runbook.engine.RunbookResult;
 import io.carbon254.runbook.engine.RunbookStatus;
+import io.carbon254.runbook.engine.RunbookTesting;
+import io.carbon254.runbook.engine.TestPlatforms;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowStub;
 import io.temporal.worker.Worker;
@@ -49,7 +51,7 @@ class ChildRoutingTest {
     workers = WorkerFactory.newInstance(dev.temporal.client());
     Worker worker = workers.newWorker(RunbookLauncher.TASK_QUEUE);
     worker.registerWorkflowImplementationTypes(FleetWorkflowImpl.class, DrillWorkflowImpl.class);
-    worker.registerActivitiesImplementations(new FleetWorld(), new DrillWorld(), new RecordingNotifier());
+    worker.registerActivitiesImplementations(new FleetWorld(), new DrillWorld(), new RecordingNotifier(), new TestPlatforms());
     workers.start();
   }
 
@@ -63,7 +65,7 @@ class ChildRoutingTest {
   void approvingTheParentReachesTheGateOfItsChild() {
     WorkflowClient client = dev.temporal.client();
     // The platform of the default configuration, so that the CLI's 'fleet' means 254carbon/fleet.
-    RunbookLauncher.start(client, "fleet", "FleetWorkflow", new RunbookRequest(
+    RunbookLauncher.start(client, "fleet", "FleetWorkflow", RunbookTesting.request(
         PlatformConfig.of("254carbon", Approvals.anyone(), Notifications.none()), Mode.APPLY, "alice",
         Map.of("hosts", "h1")), RunbookLauncher.TASK_QUEUE);
     FleetWorkflow fleet = client.newWorkflowStub(FleetWorkflow.class, "254carbon/fleet");

@@ -15,6 +15,8 @@ import io.carbon254.runbook.engine.Notification;
 import io.carbon254.runbook.engine.RunbookLauncher;
 import io.carbon254.runbook.engine.RunbookRequest;
 import io.carbon254.runbook.engine.RunbookResult;
+import io.carbon254.runbook.engine.RunbookTesting;
+import io.carbon254.runbook.engine.TestPlatforms;
 import io.carbon254.runbook.engine.RunbookWorkflow;
 import io.carbon254.runbook.engine.Step;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -155,13 +157,13 @@ public final class WorkflowTaskBenchmark {
       Worker worker = cache ? factory.newWorker(queue)
           : factory.newWorker(queue, WorkerOptions.newBuilder().setStickyQueueScheduleToStartTimeout(Duration.ZERO).build());
       worker.registerWorkflowImplementationTypes(LongRunWorkflowImpl.class);
-      worker.registerActivitiesImplementations(new Touches());
+      worker.registerActivitiesImplementations(new Touches(), new TestPlatforms());
       factory.start();
       String platform = "bench" + System.nanoTime();
       ThreadMXBean threads = ManagementFactory.getThreadMXBean();
       long cpuBefore = processCpuNanos();
       long started = System.nanoTime();
-      RunbookLauncher.start(client, "long-run", "LongRunWorkflow", new RunbookRequest(
+      RunbookLauncher.start(client, "long-run", "LongRunWorkflow", RunbookTesting.request(
           PlatformConfig.of(platform, Approvals.anyone(), Notifications.none()), null, "bench",
           Map.of("steps", String.valueOf(steps))), queue);
       String id = RunbookLauncher.workflowId(platform, "long-run");

@@ -79,7 +79,7 @@ public final class RunbookWorker implements AutoCloseable {
     String taskQueue = options.taskQueue() == null ? RunbookLauncher.TASK_QUEUE : options.taskQueue();
     checkNotifications(config, platform.secrets());
     List<AutoCloseable> resources = new ArrayList<>(List.of(platform, temporal));
-    WorkerFactory factory = register(temporal.client(), platform, taskQueue);
+    WorkerFactory factory = register(temporal.client(), config, platform, taskQueue);
     OpsServer ops = null;
     if (options.metricsPort() != null) {
       RunbookWorker[] self = new RunbookWorker[1];
@@ -94,13 +94,15 @@ public final class RunbookWorker implements AutoCloseable {
   }
 
   /** A worker inside another process (runbook dev, tests) on an existing client and platform. */
-  public static RunbookWorker embedded(WorkflowClient client, PlatformConnections platform, String taskQueue) {
-    WorkerFactory factory = register(client, platform, taskQueue);
+  public static RunbookWorker embedded(WorkflowClient client, PlatformConfig config, PlatformConnections platform,
+      String taskQueue) {
+    WorkerFactory factory = register(client, config, platform, taskQueue);
     factory.start();
     return new RunbookWorker(factory, List.of(), null, "task queue " + taskQueue + " on " + platform.describe());
   }
 
-  private static WorkerFactory register(WorkflowClient client, PlatformConnections platform, String taskQueue) {
+  private static WorkerFactory register(WorkflowClient client, PlatformConfig config, PlatformConnections platform,
+      String taskQueue) {
     WorkerFactory factory;
     Worker worker;
     if (isEmbeddedTestServer(client)) {
@@ -115,6 +117,8 @@ public final class RunbookWorker implements AutoCloseable {
       factory = WorkerFactory.newInstance(client);
       worker = factory.newWorker(taskQueue);
     }
+    // What every run reads at its start: the platform as this worker's configuration describes it.
+    worker.registerActivitiesImplementations(new ConfiguredPlatforms(List.of(config)));
     for (RunbookPlugin plugin : RunbookPlugins.all()) {
       plugin.runbooks().forEach(runbook -> worker.registerWorkflowImplementationTypes(runbook.implementation()));
       worker.registerActivitiesImplementations(plugin.activities(platform).toArray());

@@ -1,5 +1,7 @@
 package io.carbon254.runbook.worker;
 
+import java.util.List;
+
 import io.carbon254.runbook.config.ConfigLoader;
 import io.carbon254.runbook.config.PlatformConfig;
 import io.carbon254.runbook.engine.LogCapture;
@@ -34,6 +36,7 @@ abstract class OnTheSandbox {
     sandbox = Sandbox.start(config);
     platform = PlatformConnections.simulated(sandbox.endpoints().kubernetesUrl(), sandbox.endpoints().routes(), "the sandbox");
     worker.registerActivitiesImplementations(new BuiltInRunbooks().activities(platform).toArray());
+    worker.registerActivitiesImplementations(new ConfiguredPlatforms(List.of(config)));
     env.start();
     this.client = client;
     this.taskQueue = worker.getTaskQueue();
@@ -48,7 +51,7 @@ abstract class OnTheSandbox {
 
   /** Starts {@code runbook} as alice and returns its typed stub. */
   <W> W start(String runbook, String workflowType, Class<W> type) {
-    RunbookLauncher.start(client, runbook, workflowType, RunbookRequest.apply(config, "alice"), taskQueue);
+    RunbookLauncher.start(client, runbook, workflowType, RunbookRequest.apply(config.name(), "alice"), taskQueue);
     return client.newWorkflowStub(type, config.name() + "/" + runbook);
   }
 

@@ -41,18 +41,19 @@ public class BackupActivationWorkflowImpl extends AbstractRunbookWorkflow implem
 
   @Override
   public RunbookResult run(RunbookRequest request) {
-    Backup backup = request.platform().backup();
-    Backup.Rehearsal rehearsal = backup.rehearsal();
-    // Named after the run's first run id, which a reset and a continue-as-new keep (the run id
-    // changes: the rest of the run and its compensation would aim at objects never created). For a
-    // run never reset the two are the same, so runs started before this change keep their names.
-    String testBackup = rehearsal.canaryNamespace() + "-" + Workflow.getInfo().getFirstExecutionRunId().substring(0, 8);
-    String testRestore = testBackup + "-restore";
+    // Drawn first, as always: the run's random draws name its activities too, so their order stays.
     String canaryValue = Workflow.randomUUID().toString();
     boolean forceRehearsal = Boolean.parseBoolean(request.option("rehearse", "false"));
     Rehearsal[] earlier = new Rehearsal[1];
 
     return runbook.run(request, rb -> {
+      Backup backup = rb.platform().backup();
+      Backup.Rehearsal rehearsal = backup.rehearsal();
+      // Named after the run's first run id, which a reset and a continue-as-new keep (the run id
+      // changes: the rest of the run and its compensation would aim at objects never created). For a
+      // run never reset the two are the same, so runs started before this change keep their names.
+      String testBackup = rehearsal.canaryNamespace() + "-" + Workflow.getInfo().getFirstExecutionRunId().substring(0, 8);
+      String testRestore = testBackup + "-restore";
       Step ensureBucket = rb.declare("ensure-bucket", "Bucket " + backup.bucket() + " on MinIO, versioning on");
       Step ensureCredentials = rb.declare("ensure-credentials", "Velero's object store credentials Secret");
       Step ensureLocation = rb.declare("ensure-storage-location", "BackupStorageLocation " + backup.storageLocation().name());

@@ -12,7 +12,8 @@ public final class DetailsRenderer {
     StringBuilder md = new StringBuilder();
     md.append("**").append(s.runbook()).append("** on **").append(s.platform()).append("** · ")
         .append(s.state()).append(s.mode() == Mode.PLAN ? " · plan only" : "")
-        .append(" · started by ").append(s.initiator()).append("\n\n");
+        .append(" · started by ").append(s.initiator())
+        .append(s.platformHash() == null ? "" : " · worker's configuration `" + s.platformHash() + "`").append("\n\n");
     for (StepView step : s.steps()) {
       md.append("- ").append(step.state().mark()).append(" `").append(step.id()).append("` ").append(step.title());
       if (step.change() != null) {

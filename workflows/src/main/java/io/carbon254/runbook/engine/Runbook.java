@@ -4,10 +4,12 @@ import io.carbon254.runbook.config.Approvals;
 import io.carbon254.runbook.config.Durations;
 import io.carbon254.runbook.config.GatePolicy;
 import io.carbon254.runbook.config.Notifications;
+import io.carbon254.runbook.config.PlatformConfig;
 import io.carbon254.runbook.config.TimeoutOutcome;
 import io.carbon254.runbook.engine.OperatorAction.Action;
 import io.carbon254.runbook.engine.RunbookResult.Outcome;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.activity.LocalActivityOptions;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.common.RetryOptions;
@@ -67,6 +69,12 @@ public final class Runbook {
       .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(3).build())
       .build();
 
+  /** Reading the worker's configuration: in-process, quick; a worker that does not serve the platform refuses at once. */
+  static final LocalActivityOptions PLATFORM_OPTIONS = LocalActivityOptions.newBuilder()
+      .setStartToCloseTimeout(Duration.ofSeconds(30))
+      .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(3).build())
+      .build();
+
   private static final int MAX_NOTES = 100;
   private static final Set<Action> ANY_ANSWER = EnumSet.allOf(Action.class);
   private static final Set<Action> RETRY_OR_ABORT = EnumSet.of(Action.RETRY, Action.ABORT);
@@ -86,6 +94,8 @@ public final class Runbook {
   private final NotifierActivities notifier;
 
   private RunbookRequest request;
+  private PlatformConfig platform;
+  private String platformHash;
   private String workflowId;
   private String parentWorkflowId;
   private RunbookState state = RunbookState.PLANNING;
@@ -116,6 +126,7 @@ public final class Runbook {
     this.request = Objects.requireNonNull(request, "request");
     this.workflowId = Workflow.getInfo().getWorkflowId();
     this.parentWorkflowId = Workflow.getInfo().getParentWorkflowId().orElse(null);
+    loadPlatform();
     setState(RunbookState.PLANNING);
     Outcome outcome = Outcome.SUCCEEDED;
     String summary;
@@ -151,6 +162,30 @@ public final class Runbook {
   /** The request this run was started with. */
   public RunbookRequest request() {
     return request;
+  }
+
+  /** The platform as the worker's configuration describes it: what the runbook works on. */
+  public PlatformConfig platform() {
+    return platform;
+  }
+
+  /**
+   * The platform comes from the worker's configuration (a local activity, recorded for replay).
+   * Runs started before that took the starter's copy from the request, and replay it so.
+   */
+  private void loadPlatform() {
+    if (!Versions.patched("platform-from-the-worker")) {
+      platform = request.platform();
+      return;
+    }
+    PlatformActivities platforms = Workflow.newLocalActivityStub(PlatformActivities.class, PLATFORM_OPTIONS);
+    try {
+      PlatformActivities.LoadedPlatform loaded = platforms.platform(request.platformName());
+      platform = loaded.config();
+      platformHash = loaded.hash();
+    } catch (ActivityFailure failure) {
+      throw ApplicationFailure.newNonRetryableFailure("the run cannot start: " + describe(failure), "RunbookRefused");
+    }
   }
 
   /** Records a named result of the run (shown in status and returned in the result). */
@@ -707,7 +742,7 @@ public final class Runbook {
         options.put(name.substring(childId.length() + 1), value);
       }
     });
-    return new RunbookRequest(request.platform(), request.mode(), request.initiator(), options);
+    return new RunbookRequest(platform.name(), request.mode(), request.initiator(), options, request.intent(), null);
   }
 
   /** A child's report of its progress (the {@code childProgress} signal); older reports are ignored. */
@@ -829,7 +864,7 @@ public final class Runbook {
 
   private RunbookResult result(Outcome outcome, String summary) {
     return new RunbookResult(runbookId, platformName(), outcome, summary, steps.views(), gates.views(), plan,
-        Map.copyOf(outputs), List.copyOf(children.values()));
+        Map.copyOf(outputs), List.copyOf(children.values()), platformHash);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -844,7 +879,7 @@ public final class Runbook {
         gates.views(), plan, open == null ? null : open.view(),
         openTask == null ? null : new ManualTaskView(openTask.id, openTask.title, openTask.checklist, openTask.lastVerification),
         desk.first(), lastError, Map.copyOf(outputs), List.copyOf(notes), desk.views(),
-        List.copyOf(children.values()), parentWorkflowId);
+        List.copyOf(children.values()), parentWorkflowId, platformHash);
   }
 
   /** The run's state, or — while it only waits for a child — what the child waits for. */
@@ -866,13 +901,13 @@ public final class Runbook {
   }
 
   private void publish() {
-    if (request != null) {
+    if (platform != null) {
       visibility.publish(status());
     }
   }
 
   private void notifyPeople(Notification.Kind kind, String title, GateRun gate) {
-    Notifications targets = request.platform().notifications();
+    Notifications targets = platform.notifications();
     if (targets == null || targets.webhooks().isEmpty()) {
       return;
     }
@@ -941,14 +976,14 @@ public final class Runbook {
   }
 
   private GatePolicy policyFor(String gateId) {
-    Approvals approvals = request.platform().approvals();
+    Approvals approvals = platform.approvals();
     return approvals == null ? GatePolicy.BUILT_IN : approvals.policyFor(runbookId, gateId);
   }
 
   /** The people allowed by a policy, groups expanded; empty means anyone. */
   private Set<String> allowedPeople(GatePolicy policy) {
     Set<String> people = new LinkedHashSet<>();
-    Approvals approvals = request.platform().approvals();
+    Approvals approvals = platform.approvals();
     for (String entry : policy.approvers() == null ? List.<String>of() : policy.approvers()) {
       if (entry.startsWith("group:")) {
         people.addAll(approvals.groups().getOrDefault(entry.substring("group:".length()), List.of()));
@@ -967,7 +1002,7 @@ public final class Runbook {
   }
 
   private String platformName() {
-    return request == null || request.platform() == null ? null : request.platform().name();
+    return platform == null ? null : platform.name();
   }
 
   /**

@@ -25,7 +25,7 @@ public final class RunbookLauncher {
   }
 
   public static WorkflowOptions options(String runbook, RunbookRequest request, String taskQueue) {
-    String platform = request.platform().name();
+    String platform = request.platformId();
     return WorkflowOptions.newBuilder()
         .setWorkflowId(workflowId(platform, runbook))
         .setTaskQueue(taskQueue)

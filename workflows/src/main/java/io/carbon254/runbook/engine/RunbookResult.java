@@ -10,6 +10,7 @@ import java.util.Map;
  *     or CANCELLED
  * @param outputs the runbook's named results, e.g. a readiness report
  * @param children the child runbooks it ran, and how each ended
+ * @param platformHash the hash of the worker's configuration of the platform it worked on
  */
 public record RunbookResult(
     String runbook,
@@ -20,7 +21,8 @@ public record RunbookResult(
     List<GateView> gates,
     Plan plan,
     Map<String, String> outputs,
-    List<ChildView> children) {
+    List<ChildView> children,
+    String platformHash) {
 
   public RunbookResult {
     children = children == null ? List.of() : List.copyOf(children);

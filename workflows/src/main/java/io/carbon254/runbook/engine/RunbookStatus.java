@@ -15,6 +15,8 @@ import java.util.Map;
  *     with the answers each accepts
  * @param children the child runbooks this run started, with what waits for a person in each
  * @param parentWorkflowId the run that started this one as its child, or null
+ * @param platformHash the hash of the worker's configuration of the platform this run works on
+ *     (null for runs started before the worker decided it)
  */
 public record RunbookStatus(
     String runbook,
@@ -35,7 +37,8 @@ public record RunbookStatus(
     List<String> notes,
     List<OperatorWaitView> operatorWaits,
     List<ChildView> children,
-    String parentWorkflowId) {
+    String parentWorkflowId,
+    String platformHash) {
 
   public RunbookStatus {
     operatorWaits = operatorWaits == null ? List.of() : List.copyOf(operatorWaits);

@@ -49,8 +49,8 @@ public class ImageMirrorWorkflowImpl extends AbstractRunbookWorkflow implements 
 
   @Override
   public RunbookResult run(RunbookRequest request) {
-    Harbor h = request.platform().harbor();
     return runbook.run(request, rb -> {
+      Harbor h = rb.platform().harbor();
       Step preflightHarbor = rb.declare("preflight-harbor", "Harbor healthy, admin credentials ready");
       Step discoverImages = rb.declare("discover-images", "Images of the configuration and of the platform's workloads");
       Step resolveImages = rb.declare("resolve-images", "Source digests and platforms (read-only)");
@@ -71,7 +71,7 @@ public class ImageMirrorWorkflowImpl extends AbstractRunbookWorkflow implements 
             report -> harbor.verifyCredentials(h));
       }
       Found<String> discovered = discoverImages.require(
-          () -> workloads.discoverImages(request.platform().images(), request.platform().namespaces()));
+          () -> workloads.discoverImages(rb.platform().images(), rb.platform().namespaces()));
       Found<SourceImage> sources = resolveImages.require(() -> images.resolveImages(h, discovered.items()));
 
       rb.approvePlan(() -> {

@@ -34,12 +34,12 @@ public class PlatformCheckWorkflowImpl extends AbstractRunbookWorkflow implement
 
   @Override
   public RunbookResult run(RunbookRequest request) {
-    PlatformConfig p = request.platform();
     Map<String, CheckResult> results = new LinkedHashMap<>();
-    // Mirroring is done when the namespaces image-mirror switches pull from Harbor.
-    List<String> mirrored = p.harbor() == null || p.harbor().switchNamespaces().isEmpty()
-        ? p.namespaces() : p.harbor().switchNamespaces();
     return runbook.run(request, rb -> {
+      PlatformConfig p = rb.platform();
+      // Mirroring is done when the namespaces image-mirror switches pull from Harbor.
+      List<String> mirrored = p.harbor() == null || p.harbor().switchNamespaces().isEmpty()
+          ? p.namespaces() : p.harbor().switchNamespaces();
       check(rb, results, "cluster", "Kubernetes API reachable, nodes", platform::checkCluster);
       check(rb, results, "namespaces", "Platform namespaces exist", () -> platform.checkNamespaces(p.namespaces()));
       check(rb, results, "workloads", "Service workloads ready", () -> platform.checkWorkloads(p.services()));

@@ -252,7 +252,7 @@ class BackupActivationWorkflowTest {
 
   private BackupActivationWorkflow start(Mode mode, Map<String, String> options) {
     RunbookLauncher.start(client, BackupActivationWorkflow.RUNBOOK, "BackupActivationWorkflow",
-        new RunbookRequest(config, mode, "alice", options), taskQueue);
+        RunbookTesting.request(config, mode, "alice", options), taskQueue);
     return client.newWorkflowStub(BackupActivationWorkflow.class, "254carbon/backup-activation");
   }
 

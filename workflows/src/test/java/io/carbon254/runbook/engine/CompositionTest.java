@@ -225,7 +225,7 @@ class CompositionTest {
   @Test
   void aPlanOnlyParentPlansEveryChildAndChangesNothing() {
     RunbookLauncher.start(client, "fleet", "FleetWorkflow",
-        new RunbookRequest(platform(), Mode.PLAN, "alice", Map.of("hosts", "")), taskQueue);
+        RunbookTesting.request(platform(), Mode.PLAN, "alice", Map.of("hosts", "")), taskQueue);
     FleetWorkflow fleet = client.newWorkflowStub(FleetWorkflow.class, FLEET);
 
     RunbookResult result = result(fleet);
@@ -236,7 +236,7 @@ class CompositionTest {
   }
 
   private FleetWorkflow start(Map<String, String> options) {
-    RunbookLauncher.start(client, "fleet", "FleetWorkflow", new RunbookRequest(platform(), Mode.APPLY, "alice", options),
+    RunbookLauncher.start(client, "fleet", "FleetWorkflow", RunbookTesting.request(platform(), Mode.APPLY, "alice", options),
         taskQueue);
     return client.newWorkflowStub(FleetWorkflow.class, FLEET);
   }

@@ -31,7 +31,7 @@ class QuietWorkerTest {
       Worker worker = env.newWorker("quiet", WorkerOptions.newBuilder()
           .setStickyQueueScheduleToStartTimeout(Duration.ZERO).build());
       worker.registerWorkflowImplementationTypes(DrillWorkflowImpl.class);
-      worker.registerActivitiesImplementations(new DrillWorld(), new RecordingNotifier());
+      worker.registerActivitiesImplementations(new DrillWorld(), new RecordingNotifier(), new TestPlatforms());
       env.start();
       WorkflowClient client = env.getWorkflowClient();
       RunbookLauncher.start(client, "drill", "DrillWorkflow", RunbookEngineTest.apply(RunbookEngineTest.goLivePolicy(

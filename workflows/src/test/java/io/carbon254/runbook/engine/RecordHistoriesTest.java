@@ -45,7 +45,7 @@ class RecordHistoriesTest {
   @Test
   void drillWithEveryKindOfHumanStep() throws Exception {
     world.failNext("alpha", 1);
-    DrillWorkflow drill = start(new RunbookRequest(platform(Approvals.anyone()), Mode.APPLY, "alice", Map.of("manual-task", "true")));
+    DrillWorkflow drill = start(RunbookTesting.request(platform(Approvals.anyone()), Mode.APPLY, "alice", Map.of("manual-task", "true")));
     approvePlan(drill, "bob");
     awaitStatus(drill, "create-alpha to fail", s -> s.awaitingOperator() != null);
     drill.operate(new OperatorAction("create-alpha", OperatorAction.Action.RETRY, "erin", null));
@@ -61,7 +61,7 @@ class RecordHistoriesTest {
   @Test
   void drillAbortedWithCompensations() throws Exception {
     world.failNext("go-live", 1);
-    DrillWorkflow drill = start(RunbookRequest.apply(platform(Approvals.anyone()), "alice"));
+    DrillWorkflow drill = start(RunbookTesting.apply(platform(Approvals.anyone()), "alice"));
     approvePlan(drill, "bob");
     approve(drill, "approve-go-live", "bob");
     awaitStatus(drill, "go-live to fail", s -> "go-live".equals(s.awaitingOperator()));
@@ -75,14 +75,14 @@ class RecordHistoriesTest {
 
   @Test
   void drillPausedAtThePlanGate() throws Exception {
-    DrillWorkflow drill = start(RunbookRequest.apply(platform(Approvals.anyone()), "alice"));
+    DrillWorkflow drill = start(RunbookTesting.apply(platform(Approvals.anyone()), "alice"));
     RunbookTesting.awaitGate(drill, "approve-plan");
     keep("DrillWorkflow-paused-at-approve-plan");
   }
 
   @Test
   void drillPausedAtTheGoLiveGate() throws Exception {
-    DrillWorkflow drill = start(RunbookRequest.apply(platform(Approvals.anyone()), "alice"));
+    DrillWorkflow drill = start(RunbookTesting.apply(platform(Approvals.anyone()), "alice"));
     approvePlan(drill, "bob");
     RunbookTesting.awaitGate(drill, "approve-go-live");
     keep("DrillWorkflow-paused-at-approve-go-live");
@@ -90,7 +90,7 @@ class RecordHistoriesTest {
 
   @Test
   void drillPausedAtTheManualTask() throws Exception {
-    DrillWorkflow drill = start(new RunbookRequest(platform(Approvals.anyone()), Mode.APPLY, "alice", Map.of("manual-task", "true")));
+    DrillWorkflow drill = start(RunbookTesting.request(platform(Approvals.anyone()), Mode.APPLY, "alice", Map.of("manual-task", "true")));
     approvePlan(drill, "bob");
     approve(drill, "approve-go-live", "bob");
     awaitStatus(drill, "the manual task", s -> s.openTask() != null);
@@ -100,7 +100,7 @@ class RecordHistoriesTest {
   @Test
   void drillPausedForAnOperator() throws Exception {
     world.failNext("alpha", 1);
-    DrillWorkflow drill = start(RunbookRequest.apply(platform(Approvals.anyone()), "alice"));
+    DrillWorkflow drill = start(RunbookTesting.apply(platform(Approvals.anyone()), "alice"));
     approvePlan(drill, "bob");
     awaitStatus(drill, "create-alpha to fail", s -> s.awaitingOperator() != null);
     keep("DrillWorkflow-paused-at-operator-create-alpha");

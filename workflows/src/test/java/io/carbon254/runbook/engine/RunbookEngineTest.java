@@ -58,7 +58,7 @@ class RunbookEngineTest {
 
   @BeforeEach
   void startWorker(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
-    worker.registerActivitiesImplementations(world, notifier);
+    worker.registerActivitiesImplementations(world, notifier, new TestPlatforms());
     env.start();
     this.env = env;
     this.client = client;
@@ -115,7 +115,7 @@ class RunbookEngineTest {
 
   @Test
   void aPlanOnlyRunReturnsThePlanAndChangesNothing() {
-    DrillWorkflow drill = start(new RunbookRequest(platform(Approvals.anyone()), Mode.PLAN, "alice", Map.of()));
+    DrillWorkflow drill = start(RunbookTesting.request(platform(Approvals.anyone()), Mode.PLAN, "alice", Map.of()));
 
     RunbookResult result = result(drill);
     assertThat(result.outcome()).isEqualTo(Outcome.PLANNED);
@@ -454,7 +454,7 @@ class RunbookEngineTest {
 
   @Test
   void aManualTaskWaitsUntilItsVerificationPasses() {
-    DrillWorkflow drill = start(new RunbookRequest(platform(Approvals.anyone()), Mode.APPLY, "alice",
+    DrillWorkflow drill = start(RunbookTesting.request(platform(Approvals.anyone()), Mode.APPLY, "alice",
         Map.of("manual-task", "true")));
     approvePlan(drill, "bob");
     approve(drill, "approve-go-live", "bob");
@@ -516,7 +516,7 @@ class RunbookEngineTest {
     awaitGate(drill, "approve-plan");
 
     assertThatThrownBy(() -> RunbookLauncher.start(client, "drill", "DrillWorkflow",
-            RunbookRequest.apply(platform(Approvals.anyone()), "bob"), taskQueue))
+            RunbookTesting.apply(platform(Approvals.anyone()), "bob"), taskQueue))
         .isInstanceOf(RunbookLauncher.AlreadyRunningException.class)
         .hasMessageStartingWith("runbook drillplat/drill is already running (started by alice)");
   }
@@ -542,7 +542,7 @@ class RunbookEngineTest {
   }
 
   static RunbookRequest apply(Approvals approvals) {
-    return RunbookRequest.apply(platform(approvals), "alice");
+    return RunbookTesting.apply(platform(approvals), "alice");
   }
 
   static Approvals goLivePolicy(GatePolicy policy) {

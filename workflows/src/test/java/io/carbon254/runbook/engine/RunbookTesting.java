@@ -3,7 +3,9 @@ package io.carbon254.runbook.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.carbon254.runbook.config.PlatformConfig;
 import io.temporal.client.WorkflowClient;
+import java.util.Map;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
@@ -35,10 +37,11 @@ public final class RunbookTesting {
   /** The client and the task queue of a started test environment. */
   public record Started(WorkflowClient client, String taskQueue) {}
 
-  /** Registers the test's activities and starts the environment. */
+  /** Registers the test's activities (and the platforms it serves) and starts the environment. */
   public static Started startWorker(io.temporal.testing.TestWorkflowEnvironment env, io.temporal.worker.Worker worker,
       WorkflowClient client, Object... activities) {
     worker.registerActivitiesImplementations(activities);
+    worker.registerActivitiesImplementations(new TestPlatforms());
     env.start();
     return new Started(client, worker.getTaskQueue());
   }
@@ -47,6 +50,16 @@ public final class RunbookTesting {
   public static TestWorkflowExtension.Builder withSearchAttributes(TestWorkflowExtension.Builder builder) {
     RunbookSearchAttributes.ALL.forEach(builder::registerSearchAttribute);
     return builder;
+  }
+
+  /** A request to run on {@code config}, which the test's worker then serves. */
+  public static RunbookRequest request(PlatformConfig config, Mode mode, String initiator, Map<String, String> options) {
+    TestPlatforms.serve(config);
+    return new RunbookRequest(config.name(), mode, initiator, options);
+  }
+
+  public static RunbookRequest apply(PlatformConfig config, String initiator) {
+    return request(config, Mode.APPLY, initiator, Map.of());
   }
 
   public static RunbookStatus awaitStatus(RunbookWorkflow run, String what, Predicate<RunbookStatus> until) {

@@ -113,11 +113,11 @@ class UpgradeTest {
     try (TestWorkflowEnvironment env = environment(new AuditStateChanges(true))) {
       Worker worker = env.newWorker("upgrade");
       worker.registerWorkflowImplementationTypes(DrillWorkflowImpl.class);
-      worker.registerActivitiesImplementations(new DrillWorld(), new RecordingNotifier(), audit);
+      worker.registerActivitiesImplementations(new DrillWorld(), new RecordingNotifier(), audit, new TestPlatforms());
       env.start();
       WorkflowClient client = env.getWorkflowClient();
       RunbookLauncher.start(client, "drill", "DrillWorkflow",
-          RunbookRequest.apply(RunbookEngineTest.platform(Approvals.anyone()), "alice"), "upgrade");
+          RunbookTesting.apply(RunbookEngineTest.platform(Approvals.anyone()), "alice"), "upgrade");
       DrillWorkflow drill = client.newWorkflowStub(DrillWorkflow.class, "drillplat/drill");
       RunbookTesting.approve(drill, "approve-plan", "bob");
       RunbookTesting.awaitGate(drill, "approve-go-live");

@@ -150,7 +150,7 @@ class ImageMirrorWorkflowTest {
   @Test
   void aPlanOnlyRunCopiesNothing() {
     RunbookLauncher.start(client, ImageMirrorWorkflow.RUNBOOK, "ImageMirrorWorkflow",
-        new RunbookRequest(config, Mode.PLAN, "alice", Map.of()), taskQueue);
+        RunbookTesting.request(config, Mode.PLAN, "alice", Map.of()), taskQueue);
     RunbookResult result = result(client.newWorkflowStub(ImageMirrorWorkflow.class, "254carbon/image-mirror"));
 
     assertThat(result.outcome()).isEqualTo(RunbookResult.Outcome.PLANNED);
@@ -214,7 +214,7 @@ class ImageMirrorWorkflowTest {
 
   private ImageMirrorWorkflow start() {
     RunbookLauncher.start(client, ImageMirrorWorkflow.RUNBOOK, "ImageMirrorWorkflow",
-        RunbookRequest.apply(config, "alice"), taskQueue);
+        RunbookTesting.apply(config, "alice"), taskQueue);
     return client.newWorkflowStub(ImageMirrorWorkflow.class, "254carbon/image-mirror");
   }
 }

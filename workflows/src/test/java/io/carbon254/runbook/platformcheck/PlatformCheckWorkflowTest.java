@@ -128,7 +128,7 @@ class PlatformCheckWorkflowTest {
     platform.clusterUnreachable = true;
     PlatformConfig config = ConfigLoader.loadDefault();
     RunbookLauncher.start(client, PlatformCheckWorkflow.RUNBOOK, "PlatformCheckWorkflow",
-        RunbookRequest.apply(config, "alice"), taskQueue);
+        RunbookTesting.apply(config, "alice"), taskQueue);
     PlatformCheckWorkflow run = client.newWorkflowStub(PlatformCheckWorkflow.class, "254carbon/platform-check");
     RunbookTesting.awaitStatus(run, "the failed check", s -> "check-cluster".equals(s.awaitingOperator()));
     keepHistory("PlatformCheckWorkflow-paused-at-operator-check-cluster");
@@ -136,7 +136,7 @@ class PlatformCheckWorkflowTest {
 
   private RunbookResult check(PlatformConfig config) {
     RunbookLauncher.start(client, PlatformCheckWorkflow.RUNBOOK, "PlatformCheckWorkflow",
-        RunbookRequest.apply(config, "alice"), taskQueue);
+        RunbookTesting.apply(config, "alice"), taskQueue);
     return WorkflowStub.fromTyped(client.newWorkflowStub(PlatformCheckWorkflow.class, config.name() + "/platform-check"))
         .getResult(RunbookResult.class);
   }
