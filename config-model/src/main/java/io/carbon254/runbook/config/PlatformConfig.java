@@ -55,6 +55,12 @@ public record PlatformConfig(
         name, approvals, notifications, null, null, List.of(), List.of(), null, null, List.of(), null, null, null, null);
   }
 
+  /** This platform with other approval policies (tests, the sandbox's signers). */
+  public PlatformConfig withApprovals(Approvals other) {
+    return new PlatformConfig(name, other, notifications, baseDomain, cluster, namespaces, services, sso, harbor, images,
+        backup, ha, hpa, monitoring);
+  }
+
   /** The service with this id. */
   public Optional<PlatformService> service(String id) {
     return services.stream().filter(s -> id.equals(s.id())).findFirst();

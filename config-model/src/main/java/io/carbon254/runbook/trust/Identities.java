@@ -30,11 +30,11 @@ public final class Identities {
       return refusal == null;
     }
 
-    static Verified as(String principal) {
+    public static Verified as(String principal) {
       return new Verified(principal, null);
     }
 
-    static Verified refused(String why) {
+    public static Verified refused(String why) {
       return new Verified(null, why);
     }
   }

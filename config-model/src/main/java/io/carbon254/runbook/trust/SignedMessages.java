@@ -30,30 +30,31 @@ public final class SignedMessages {
   /** Approving or rejecting one gate instance, as shown. */
   public static String decision(String namespace, String workflowId, String chainRunId, String gate, int instance,
       String verdict, String shownHash, String expires) {
-    return text("decision", Map.of("namespace", namespace, "workflow", workflowId, "run", chainRunId, "gate", gate,
+    return text("decision", fields("namespace", namespace, "workflow", workflowId, "run", chainRunId, "gate", gate,
         "instance", String.valueOf(instance), "verdict", verdict, "shown", shownHash, "expires", expires));
   }
 
   /** RETRY, SKIP or ABORT of one failed step, after seeing its error. */
   public static String operatorAction(String namespace, String workflowId, String chainRunId, String step,
       String action, String shownHash, String expires) {
-    return text("operator-action", Map.of("namespace", namespace, "workflow", workflowId, "run", chainRunId,
+    return text("operator-action", fields("namespace", namespace, "workflow", workflowId, "run", chainRunId,
         "step", step, "action", action, "shown", shownHash, "expires", expires));
   }
 
   /** A manual task reported done, with what it produced. */
   public static String taskDone(String namespace, String workflowId, String chainRunId, String task,
       List<String> values, String expires) {
-    return text("task-done", Map.of("namespace", namespace, "workflow", workflowId, "run", chainRunId, "task", task,
-        "values", sha256(String.join("\n", values)), "expires", expires));
+    return text("task-done", fields("namespace", namespace, "workflow", workflowId, "run", chainRunId, "task", task,
+        "values", sha256(String.join("\n", values == null ? List.of() : values)), "expires", expires));
   }
 
   /** Starting a runbook: who starts what, how, with which options. */
   public static String start(String namespace, String workflowId, String runbook, String mode,
       Map<String, String> options, String initiator, String expires) {
     StringBuilder canonicalOptions = new StringBuilder();
-    new TreeMap<>(options).forEach((k, v) -> canonicalOptions.append(k).append('=').append(v).append('\n'));
-    return text("start", Map.of("namespace", namespace, "workflow", workflowId, "runbook", runbook, "mode", mode,
+    new TreeMap<>(options == null ? Map.<String, String>of() : options)
+        .forEach((k, v) -> canonicalOptions.append(k).append('=').append(v).append('\n'));
+    return text("start", fields("namespace", namespace, "workflow", workflowId, "runbook", runbook, "mode", mode,
         "options", sha256(canonicalOptions.toString()), "initiator", initiator, "expires", expires));
   }
 
@@ -65,6 +66,15 @@ public final class SignedMessages {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
     }
+  }
+
+  /** Alternating names and values; a missing value is written empty (and then signs nothing valid). */
+  private static Map<String, String> fields(String... namesAndValues) {
+    Map<String, String> fields = new TreeMap<>();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      fields.put(namesAndValues[i], namesAndValues[i + 1] == null ? "" : namesAndValues[i + 1]);
+    }
+    return fields;
   }
 
   private static String text(String kind, Map<String, String> fields) {

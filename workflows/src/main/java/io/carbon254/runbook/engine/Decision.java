@@ -13,8 +13,16 @@ package io.carbon254.runbook.engine;
  * @param actor who decides
  * @param comment free text; required for a rejection (the reason)
  * @param planHash for gates that show a plan: the hash of the plan the approver reviewed
+ * @param signature where the platform takes signed decisions: the decider's SSH signature (SSHSIG)
+ *     over {@code SignedMessages.decision(...)} of this gate instance, verdict and shown prompt
+ * @param expires until when the signature may be used (ISO-8601)
  */
-public record Decision(String gate, int instance, Verdict verdict, String actor, String comment, String planHash) {
+public record Decision(String gate, int instance, Verdict verdict, String actor, String comment, String planHash,
+    String signature, String expires) {
+
+  public Decision(String gate, int instance, Verdict verdict, String actor, String comment, String planHash) {
+    this(gate, instance, verdict, actor, comment, planHash, null, null);
+  }
 
   public static Decision approve(String gate, int instance, String actor, String planHash) {
     return new Decision(gate, instance, Verdict.APPROVE, actor, null, planHash);
@@ -24,7 +32,12 @@ public record Decision(String gate, int instance, Verdict verdict, String actor,
     return new Decision(gate, instance, Verdict.REJECT, actor, reason, null);
   }
 
+  /** This decision with a signature. */
+  public Decision signed(Signature s) {
+    return new Decision(gate, instance, verdict, actor, comment, planHash, s.signature(), s.expires());
+  }
+
   Decision withVerdict(Verdict v) {
-    return new Decision(gate, instance, v, actor, comment, planHash);
+    return new Decision(gate, instance, v, actor, comment, planHash, signature, expires);
   }
 }

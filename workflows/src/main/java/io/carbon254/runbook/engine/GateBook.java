@@ -6,6 +6,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import io.carbon254.runbook.trust.Identities;
+import io.carbon254.runbook.trust.Principals;
 
 /**
  * The gates of one run: every instance opened so far, the one open now, and decisions that arrived
@@ -26,8 +29,14 @@ final class GateBook {
   /** Opens the next instance of {@code gateId}. */
   GateRun open(String gateId, String prompt, GatePolicy policy, Set<String> allowedPeople, Plan plan, long now,
       Long deadlineAt) {
+    return open(gateId, prompt, policy, allowedPeople, plan, now, deadlineAt, null);
+  }
+
+  /** As above; {@code forbidden} may not approve it (the person who asked for the gate). */
+  GateRun open(String gateId, String prompt, GatePolicy policy, Set<String> allowedPeople, Plan plan, long now,
+      Long deadlineAt, String forbidden) {
     int instance = openings.merge(gateId, 1, Integer::sum);
-    GateRun gate = new GateRun(gateId, instance, prompt, policy, allowedPeople, plan, now, deadlineAt);
+    GateRun gate = new GateRun(gateId, instance, prompt, policy, allowedPeople, plan, now, deadlineAt, forbidden);
     gates.add(gate);
     open = gate;
     return gate;
@@ -71,61 +80,82 @@ final class GateBook {
     return gates.stream().map(GateRun::view).toList();
   }
 
+  /** How a decision fared: refused with the reason, or applicable, decided by {@code principal}. */
+  record Check(String refusal, String principal) {
+    static Check refused(String why) {
+      return new Check(why, null);
+    }
+  }
+
+  /** Why {@code d} cannot apply, with names taken as typed: for tests and the engine's own use. */
+  String refusal(Decision d, String initiator, long now) {
+    return check(d, gate -> d.actor() == null || d.actor().isBlank()
+        ? Identities.Verified.refused("the decision does not say who decides (CLI: --as NAME; signal: \"actor\")")
+        : new Identities.Verified(Principals.normalize(d.actor()), null), initiator, now).refusal();
+  }
+
   /**
-   * Why {@code d} cannot apply to the open gate now, or null if it can.
+   * Whether {@code d} can apply to the open gate now, and who decided it: {@code who} establishes the
+   * decider for the gate instance (a verified signature, or a typed name where the platform takes
+   * those); every rule below counts that principal, never the typed name.
    *
-   * @param initiator who started the run (four-eyes gates refuse their approval)
+   * @param initiator who started the run, as a principal (four-eyes gates refuse their approval)
    * @param now workflow time
    */
-  String refusal(Decision d, String initiator, long now) {
+  Check check(Decision d, Function<GateRun, Identities.Verified> who, String initiator, long now) {
     if (d == null) {
-      return "no decision was given";
-    }
-    if (isBlank(d.actor())) {
-      return "the decision does not say who decides (CLI: --as NAME; signal: \"actor\")";
+      return Check.refused("no decision was given");
     }
     if (d.verdict() == null) {
-      return "the decision has no verdict (APPROVE or REJECT)";
+      return Check.refused("the decision has no verdict (APPROVE or REJECT)");
     }
     GateRun gate = openGate();
     String openNow = gate == null ? "no gate is open now" : "the open gate is " + gate.label();
     if (isBlank(d.gate())) {
-      return "the decision names no gate; " + openNow;
+      return Check.refused("the decision names no gate; " + openNow);
     }
     if (!openings.containsKey(d.gate())) {
-      return "gate '" + d.gate() + "' has not opened in this run; " + openNow;
+      return Check.refused("gate '" + d.gate() + "' has not opened in this run; " + openNow);
     }
     if (gate == null || !gate.gateId.equals(d.gate())) {
-      return "gate '" + d.gate() + "' is closed; " + openNow;
+      return Check.refused("gate '" + d.gate() + "' is closed; " + openNow);
     }
     if (d.instance() != gate.instance) {
-      return d.instance() < gate.instance
+      return Check.refused(d.instance() < gate.instance
           ? "gate " + d.gate() + " #" + d.instance() + " is closed; " + openNow
-          : "gate " + d.gate() + " #" + d.instance() + " has not opened; " + openNow;
+          : "gate " + d.gate() + " #" + d.instance() + " has not opened; " + openNow);
     }
     if (gate.deadlineAt != null && now >= gate.deadlineAt) {
-      return "the deadline of gate " + gate.label() + " has passed";
+      return Check.refused("the deadline of gate " + gate.label() + " has passed");
     }
     if (d.verdict() == Verdict.REJECT && isBlank(d.comment())) {
-      return "a rejection needs a reason (CLI: --reason; signal: \"comment\")";
+      return Check.refused("a rejection needs a reason (CLI: --reason; signal: \"comment\")");
     }
-    if (!gate.allowedPeople.isEmpty() && !gate.allowedPeople.contains(d.actor())) {
-      return d.actor() + " is not an allowed approver of gate " + gate.label() + " (allowed: "
-          + String.join(", ", gate.policy.approvers()) + ")";
+    Identities.Verified verified = who.apply(gate);
+    if (!verified.ok()) {
+      return Check.refused(verified.refusal());
+    }
+    String principal = verified.principal();
+    if (!gate.allowedPeople.isEmpty() && !gate.allowedPeople.contains(principal)) {
+      return Check.refused(principal + " is not an allowed approver of gate " + gate.label() + " (allowed: "
+          + String.join(", ", gate.policy.approvers()) + ")");
     }
     if (d.verdict() == Verdict.APPROVE && Boolean.TRUE.equals(gate.policy.forbidInitiator())
-        && d.actor().equals(initiator)) {
-      return d.actor() + " started this run and may not approve it: gate " + gate.label() + " needs four eyes";
+        && principal.equals(Principals.normalize(initiator))) {
+      return Check.refused(principal + " started this run and may not approve it: gate " + gate.label() + " needs four eyes");
+    }
+    if (d.verdict() == Verdict.APPROVE && principal.equals(gate.forbidden)) {
+      return Check.refused(principal + " asked for gate " + gate.label() + " and may not approve it: it needs another person");
     }
     if (d.verdict() == Verdict.APPROVE && gate.plan != null && !gate.plan.hash().equals(d.planHash())) {
-      return "plan hash " + (isBlank(d.planHash()) ? "(none)" : d.planHash()) + " is not the plan shown at gate "
-          + gate.label() + " (" + gate.plan.hash() + "); review the current plan with 'runbook status' and approve that";
+      return Check.refused("plan hash " + (isBlank(d.planHash()) ? "(none)" : d.planHash()) + " is not the plan shown at gate "
+          + gate.label() + " (" + gate.plan.hash() + "); review the current plan with 'runbook status' and approve that");
     }
-    if (d.verdict() == Verdict.APPROVE && gate.approvers().contains(d.actor())) {
-      return d.actor() + " has already approved gate " + gate.label() + " (" + gate.approvers().size() + " of "
-          + gate.policy.requiredApprovals() + " approvals)";
+    if (d.verdict() == Verdict.APPROVE && gate.approvers().contains(principal)) {
+      return Check.refused(principal + " has already approved gate " + gate.label() + " (" + gate.approvers().size() + " of "
+          + gate.policy.requiredApprovals() + " approvals)");
     }
-    return null;
+    return new Check(null, principal);
   }
 
   private static boolean isBlank(String s) {

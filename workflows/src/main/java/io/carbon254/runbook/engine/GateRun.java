@@ -1,6 +1,7 @@
 package io.carbon254.runbook.engine;
 
 import io.carbon254.runbook.config.GatePolicy;
+import io.carbon254.runbook.trust.SignedMessages;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,13 +22,17 @@ final class GateRun {
   final Plan plan;
   final long openedAt;
   final Long deadlineAt;
+  /** SHA-256 of the prompt: what a signed decision names. */
+  final String shownHash;
+  /** A principal who may not approve (who asked for this gate), or null. */
+  final String forbidden;
   final List<DecisionRecord> decisions = new ArrayList<>();
   GateOutcome outcome = GateOutcome.OPEN;
   Long closedAt;
   int reminders;
 
   GateRun(String gateId, int instance, String prompt, GatePolicy policy, Set<String> allowedPeople, Plan plan,
-      long openedAt, Long deadlineAt) {
+      long openedAt, Long deadlineAt, String forbidden) {
     this.gateId = gateId;
     this.instance = instance;
     this.prompt = prompt;
@@ -36,6 +41,8 @@ final class GateRun {
     this.plan = plan;
     this.openedAt = openedAt;
     this.deadlineAt = deadlineAt;
+    this.shownHash = SignedMessages.sha256(prompt);
+    this.forbidden = forbidden;
   }
 
   boolean isOpen() {
@@ -73,6 +80,6 @@ final class GateRun {
         policy.approvers() == null ? List.of() : List.copyOf(policy.approvers()),
         Boolean.TRUE.equals(policy.forbidInitiator()), List.copyOf(decisions),
         plan == null ? null : plan.hash(), Times.iso(openedAt), deadlineAt == null ? null : Times.iso(deadlineAt),
-        closedAt == null ? null : Times.iso(closedAt));
+        closedAt == null ? null : Times.iso(closedAt), shownHash, forbidden);
   }
 }

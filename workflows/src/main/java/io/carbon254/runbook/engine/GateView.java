@@ -9,6 +9,10 @@ import java.util.List;
  * @param approvals the distinct approvals so far
  * @param planHash the hash an approval must carry, for gates that show a plan
  * @param deadline ISO-8601 workflow time the gate times out, or null
+ * @param shownHash SHA-256 of exactly what the gate shows (its prompt, with the plan): what a
+ *     signed decision names
+ * @param forbidden who may not approve this gate besides the initiator under four-eyes (the person
+ *     who asked to skip a failed verification), or null
  */
 public record GateView(
     String gate,
@@ -22,7 +26,9 @@ public record GateView(
     String planHash,
     String openedAt,
     String deadline,
-    String closedAt) {
+    String closedAt,
+    String shownHash,
+    String forbidden) {
 
   public long approvals() {
     return decisions.stream().filter(d -> d.verdict() == Verdict.APPROVE).count();

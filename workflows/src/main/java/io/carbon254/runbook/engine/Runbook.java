@@ -3,7 +3,12 @@ package io.carbon254.runbook.engine;
 import io.carbon254.runbook.config.Approvals;
 import io.carbon254.runbook.config.Durations;
 import io.carbon254.runbook.config.GatePolicy;
+import io.carbon254.runbook.config.Identity;
 import io.carbon254.runbook.config.Notifications;
+import io.carbon254.runbook.trust.AllowedSigners;
+import io.carbon254.runbook.trust.Identities;
+import io.carbon254.runbook.trust.Principals;
+import io.carbon254.runbook.trust.SignedMessages;
 import io.carbon254.runbook.config.PlatformConfig;
 import io.carbon254.runbook.config.TimeoutOutcome;
 import io.carbon254.runbook.engine.OperatorAction.Action;
@@ -106,6 +111,13 @@ public final class Runbook {
   private Step planStep;
   private Step planGate;
   private String lastError;
+  /** The run works on the worker's configuration (false: it started before, with the starter's copy). */
+  private boolean trusted;
+  private Identities identities;
+  /** Who started the run, as a principal (verified where decisions are signed). */
+  private String initiator;
+  private String namespace;
+  private String chainRunId;
 
   public Runbook(String runbookId) {
     this.runbookId = Objects.requireNonNull(runbookId);
@@ -127,6 +139,7 @@ public final class Runbook {
     this.workflowId = Workflow.getInfo().getWorkflowId();
     this.parentWorkflowId = Workflow.getInfo().getParentWorkflowId().orElse(null);
     loadPlatform();
+    establishTrust();
     setState(RunbookState.PLANNING);
     Outcome outcome = Outcome.SUCCEEDED;
     String summary;
@@ -252,6 +265,36 @@ public final class Runbook {
     return type.cast(proxy);
   }
 
+  /**
+   * Who may decide, from the worker's configuration: signed decisions by its allowed signers, or —
+   * a sandbox — typed names. A run started without a valid signature of its initiator does not
+   * start (a child takes its initiator from its parent, which checked it). Runs started before the
+   * worker decided the platform keep the typed names they were started with.
+   */
+  private void establishTrust() {
+    namespace = Workflow.getInfo().getNamespace();
+    chainRunId = Workflow.getInfo().getFirstExecutionRunId();
+    trusted = platformHash != null;
+    Approvals approvals = platform.approvals();
+    if (!trusted || approvals == null || approvals.identity() == Identity.ASSERTED) {
+      identities = new Identities(Identities.Mode.ASSERTED, AllowedSigners.none(), platform.name());
+    } else {
+      identities = new Identities(Identities.Mode.SIGNED, AllowedSigners.parse(approvals.signers()), platform.name());
+    }
+    initiator = Principals.normalize(request.initiator());
+    if (identities.mode() == Identities.Mode.SIGNED && parentWorkflowId == null) {
+      Signature intent = request.intent() == null ? new Signature(null, null) : request.intent();
+      Identities.Verified started = identities.verify(request.initiator(), SignedMessages.start(namespace, workflowId,
+              runbookId, request.mode().name(), request.options(), request.initiator(), intent.expires()),
+          intent.signature(), intent.expires(), Workflow.currentTimeMillis());
+      if (!started.ok()) {
+        throw ApplicationFailure.newNonRetryableFailure("the run cannot start: its start is not signed by an allowed"
+            + " signer of " + platform.name() + ": " + started.refusal(), "RunbookRefused");
+      }
+      initiator = started.principal();
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Steps
   // ---------------------------------------------------------------------------------------------
@@ -296,7 +339,12 @@ public final class Runbook {
         }
         String noSkip = answers.contains(Action.SKIP) ? null
             : "the rest of the runbook needs what step " + step.id + " produces";
-        OperatorAction answer = awaitOperator(step, describe(failure), answers, noSkip);
+        String error = describe(failure);
+        OperatorAction answer = awaitOperator(step, error, answers, noSkip);
+        while (answer.action() == Action.SKIP && trusted && isVerificationFailure(failure)
+            && !skipApproved(step, error, answer)) {
+          answer = awaitOperator(step, error, answers, noSkip);
+        }
         if (answer.action() == Action.SKIP) {
           finish(step, StepState.SKIPPED, "skipped by " + answer.actor() + ": " + answer.reason());
           return StepOutcome.skipped(answer.actor(), answer.reason());
@@ -306,6 +354,30 @@ public final class Runbook {
         }
       }
     }
+  }
+
+  private static boolean isVerificationFailure(TemporalFailure failure) {
+    Throwable cause = failure instanceof ActivityFailure af ? af.getCause() : failure;
+    return cause instanceof ApplicationFailure app && "VerificationFailed".equals(app.getType());
+  }
+
+  /**
+   * A failed verification is not skipped on one person's word: skipping it is a gate of its own
+   * ({@code skip-<step>}, with the gate policy configured for that id, falling back to the defaults),
+   * which the person who asked may not approve.
+   */
+  private boolean skipApproved(StepRun step, String error, OperatorAction asked) {
+    String gateId = "skip-" + step.id;
+    StepRun gateStep = steps.has(gateId) ? steps.get(gateId)
+        : steps.declare(gateId, "Gate: skip the failed verification " + step.id);
+    String prompt = "Skip the failed verification **" + step.id + "**? " + asked.actor() + " asks to skip it: "
+        + asked.reason() + "\n\nIt found: " + error + "\n\nApproving records the step as skipped, never as passed.";
+    GateResult result = gate(new Step(this, gateStep), prompt, null, asked.actor());
+    if (!result.approved()) {
+      note("the skip of verification " + step.id + " was not approved (" + describe(result) + "); step " + step.id
+          + " waits for an operator again");
+    }
+    return result.approved();
   }
 
   private StepRun owned(Step step) {
@@ -345,7 +417,7 @@ public final class Runbook {
         return proposed;
       }
       GateResult decision = gate(planGate,
-          "Approve the plan of **" + runbookId + "** on **" + platformName() + "**:\n\n" + proposed.markdown(), proposed);
+          "Approve the plan of **" + runbookId + "** on **" + platformName() + "**:\n\n" + proposed.markdown(), proposed, null);
       if (!decision.approved()) {
         throw new Stop(Outcome.REJECTED, "plan " + describe(decision) + ": nothing applied");
       }
@@ -385,10 +457,10 @@ public final class Runbook {
    * the open one to close.
    */
   public GateResult gate(Step step, String prompt) {
-    return gate(step, prompt, null);
+    return gate(step, prompt, null, null);
   }
 
-  private GateResult gate(Step handle, String prompt, Plan shownPlan) {
+  private GateResult gate(Step handle, String prompt, Plan shownPlan, String forbidden) {
     StepRun step = owned(handle);
     String gateId = step.id;
     GatePolicy policy = policyFor(gateId);
@@ -396,7 +468,7 @@ public final class Runbook {
       if (gates.openGate() != null) {
         Workflow.await(() -> gates.openGate() == null);
       }
-      GateRun gate = open(step, prompt, shownPlan, policy);
+      GateRun gate = open(step, prompt, shownPlan, policy, forbidden);
       waitForDecisions(gate);
       gates.leave(gate);
       visibility.recordGateWait(gate);
@@ -435,11 +507,11 @@ public final class Runbook {
     }
   }
 
-  private GateRun open(StepRun step, String prompt, Plan shownPlan, GatePolicy policy) {
+  private GateRun open(StepRun step, String prompt, Plan shownPlan, GatePolicy policy, String forbidden) {
     long now = Workflow.currentTimeMillis();
     Duration deadline = duration(policy.deadline());
-    GateRun gate = gates.open(step.id, prompt, policy, allowedPeople(policy), shownPlan, now,
-        deadline == null ? null : now + deadline.toMillis());
+    GateRun gate = gates.open(step.id, prompt, policy, allowedPeople(policy.approvers()), shownPlan, now,
+        deadline == null ? null : now + deadline.toMillis(), forbidden);
     begin(step, StepState.WAITING);
     setState(RunbookState.AWAITING_APPROVAL);
     notifyPeople(Notification.Kind.GATE_OPENED, "Approval needed: " + gate.label(), gate);
@@ -515,47 +587,53 @@ public final class Runbook {
   }
 
   private void applySignal(Decision decision, String via) {
-    String refusal = refusal(decision);
-    if (refusal != null) {
-      note("ignored " + verb(decision) + " signal from " + decision.actor() + ": " + refusal);
+    GateBook.Check check = check(decision);
+    if (check.refusal() != null) {
+      note("ignored " + verb(decision) + " signal from " + decision.actor() + ": " + check.refusal());
       publish();
       return;
     }
-    record(decision, via);
+    record(decision, check.principal(), via);
   }
 
   /** The {@code decide} update: checks again (the run may have moved since validation), then applies. */
   GateView onDecisionUpdate(Decision decision) {
-    String refusal = refusal(decision);
-    if (refusal != null) {
-      throw ApplicationFailure.newNonRetryableFailure(refusal, "DecisionRefused");
+    GateBook.Check check = check(decision);
+    if (check.refusal() != null) {
+      throw ApplicationFailure.newNonRetryableFailure(check.refusal(), "DecisionRefused");
     }
     GateRun gate = gates.openGate();
-    record(decision, "update");
+    record(decision, check.principal(), "update");
     return gate.view();
   }
 
   /** The {@code decide} update's validator: refuses, with the reason, a decision that cannot apply. */
   void validateDecision(Decision decision) {
-    String refusal = refusal(decision);
-    if (refusal != null) {
-      throw new IllegalArgumentException(refusal);
+    GateBook.Check check = check(decision);
+    if (check.refusal() != null) {
+      throw new IllegalArgumentException(check.refusal());
     }
   }
 
-  private void record(Decision decision, String via) {
+  private void record(Decision decision, String principal, String via) {
     long now = Workflow.currentTimeMillis();
-    gates.openGate().record(new DecisionRecord(decision.actor(), decision.verdict(), decision.comment(),
-        Times.iso(now), via), now);
+    gates.openGate().record(new DecisionRecord(principal, decision.verdict(), decision.comment(), Times.iso(now), via), now);
     publish();
   }
 
-  /** Why {@code decision} cannot apply now, or null if it can. */
-  private String refusal(Decision d) {
-    if (request == null) {
-      return "the run is still starting; try again in a moment";
+  /**
+   * Whether {@code d} can apply now, and who decided it: the principal of its signature, verified
+   * against the worker's allowed signers for exactly this run, gate instance, verdict and prompt
+   * (or the typed name, where the platform takes those).
+   */
+  private GateBook.Check check(Decision d) {
+    if (platform == null) {
+      return GateBook.Check.refused("the run is still starting; try again in a moment");
     }
-    return gates.refusal(d, request.initiator(), Workflow.currentTimeMillis());
+    long now = Workflow.currentTimeMillis();
+    return gates.check(d, gate -> identities.verify(d.actor(), SignedMessages.decision(namespace, workflowId, chainRunId,
+        gate.gateId, gate.instance, d.verdict().name(), gate.shownHash, d.expires()), d.signature(), d.expires(), now),
+        initiator, now);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -610,7 +688,20 @@ public final class Runbook {
       publish();
       return;
     }
-    openTask.report = report;
+    Identities.Verified who = platform == null ? Identities.Verified.refused("the run is still starting")
+        : identities.verify(report.actor(), SignedMessages.taskDone(namespace, workflowId, chainRunId, report.task(),
+            report.values(), report.expires()), report.signature(), report.expires(), Workflow.currentTimeMillis());
+    Set<String> operators = operatorsOf(openTask.id);
+    String refusal = !who.ok() ? who.refusal()
+        : !operators.isEmpty() && !operators.contains(who.principal())
+            ? who.principal() + " may not report task " + openTask.id + " done (its operators: " + String.join(", ", operators) + ")"
+            : null;
+    if (refusal != null) {
+      note("ignored manualTaskDone for '" + report.task() + "' from " + report.actor() + ": " + refusal);
+      publish();
+      return;
+    }
+    openTask.report = new ManualTaskReport(report.task(), who.principal(), report.notes(), report.values());
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -621,13 +712,13 @@ public final class Runbook {
     step.state = StepState.FAILED;
     step.lastError = error;
     lastError = step.id + ": " + error;
-    OperatorDesk.Wait wait = desk.open(step.id, error, answers, noSkip);
+    OperatorDesk.Wait wait = desk.open(step.id, error, answers, noSkip, operatorsOf(step.id));
     visibility.countStep(step.id, "FAILED");
     setState(RunbookState.AWAITING_OPERATOR);
     log.warn("step {} failed, waiting for an operator: {}", step.id, error);
     notifyPeople(Notification.Kind.AWAITING_OPERATOR, "Step " + step.id + " failed: " + error, null);
     Workflow.await(() -> wait.answer != null);
-    OperatorAction answer = wait.answer;
+    OperatorAction answer = new OperatorAction(step.id, wait.answer.action(), wait.answeredBy, wait.answer.reason());
     desk.close(wait);
     note(answer.actor() + " chose " + answer.action() + " for step " + step.id
         + (isBlank(answer.reason()) ? "" : ": " + answer.reason()));
@@ -636,29 +727,45 @@ public final class Runbook {
   }
 
   void onOperatorSignal(OperatorAction action) {
-    String refusal = desk.refusal(action);
-    if (refusal != null) {
-      note("ignored operatorAction" + (action == null ? "" : " from " + action.actor()) + ": " + refusal);
+    OperatorDesk.Check check = check(action);
+    if (check.refusal() != null) {
+      note("ignored operatorAction" + (action == null ? "" : " from " + action.actor()) + ": " + check.refusal());
       publish();
       return;
     }
-    desk.answer(action);
+    desk.answer(action, check.principal());
   }
 
   /** The {@code operate} update: checks again (the run may have moved since validation), then answers. */
   StepView onOperatorUpdate(OperatorAction action) {
-    String refusal = desk.refusal(action);
-    if (refusal != null) {
-      throw ApplicationFailure.newNonRetryableFailure(refusal, "OperatorActionRefused");
+    OperatorDesk.Check check = check(action);
+    if (check.refusal() != null) {
+      throw ApplicationFailure.newNonRetryableFailure(check.refusal(), "OperatorActionRefused");
     }
-    return steps.get(desk.answer(action).step).view();
+    return steps.get(desk.answer(action, check.principal()).step).view();
   }
 
   void validateOperatorAction(OperatorAction action) {
-    String refusal = desk.refusal(action);
-    if (refusal != null) {
-      throw new IllegalArgumentException(refusal);
+    OperatorDesk.Check check = check(action);
+    if (check.refusal() != null) {
+      throw new IllegalArgumentException(check.refusal());
     }
+  }
+
+  /** Whether an operator's answer can apply, and who gave it (verified like a gate decision). */
+  private OperatorDesk.Check check(OperatorAction a) {
+    if (platform == null) {
+      return OperatorDesk.Check.refused("the run is still starting; try again in a moment");
+    }
+    long now = Workflow.currentTimeMillis();
+    return desk.check(a, wait -> identities.verify(a.actor(), SignedMessages.operatorAction(namespace, workflowId,
+        chainRunId, wait.step, a.action().name(), wait.shownHash, a.expires()), a.signature(), a.expires(), now));
+  }
+
+  /** Who may answer step {@code stepId} (failed, or a manual task): principals; empty means anyone. */
+  private Set<String> operatorsOf(String stepId) {
+    Approvals approvals = platform.approvals();
+    return !trusted || approvals == null ? Set.of() : allowedPeople(approvals.operators().allowedFor(runbookId, stepId));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -875,11 +982,12 @@ public final class Runbook {
   public RunbookStatus status() {
     GateRun open = gates.openGate();
     return new RunbookStatus(runbookId, platformName(), workflowId, request == null ? null : request.mode(),
-        request == null ? null : request.initiator(), shownState(), current == null ? null : current.id, steps.views(),
+        initiator, shownState(), current == null ? null : current.id, steps.views(),
         gates.views(), plan, open == null ? null : open.view(),
         openTask == null ? null : new ManualTaskView(openTask.id, openTask.title, openTask.checklist, openTask.lastVerification),
         desk.first(), lastError, Map.copyOf(outputs), List.copyOf(notes), desk.views(),
-        List.copyOf(children.values()), parentWorkflowId, platformHash);
+        List.copyOf(children.values()), parentWorkflowId, platformHash, namespace, chainRunId,
+        identities == null ? null : identities.mode().name());
   }
 
   /** The run's state, or — while it only waits for a child — what the child waits for. */
@@ -980,17 +1088,19 @@ public final class Runbook {
     return approvals == null ? GatePolicy.BUILT_IN : approvals.policyFor(runbookId, gateId);
   }
 
-  /** The people allowed by a policy, groups expanded; empty means anyone. */
-  private Set<String> allowedPeople(GatePolicy policy) {
+  /** The principals of a list of people and {@code group:<name>}s, groups expanded; empty means anyone. */
+  private Set<String> allowedPeople(List<String> entries) {
     Set<String> people = new LinkedHashSet<>();
     Approvals approvals = platform.approvals();
-    for (String entry : policy.approvers() == null ? List.<String>of() : policy.approvers()) {
+    for (String entry : entries == null ? List.<String>of() : entries) {
       if (entry.startsWith("group:")) {
-        people.addAll(approvals.groups().getOrDefault(entry.substring("group:".length()), List.of()));
+        approvals.groups().getOrDefault(entry.substring("group:".length()), List.of())
+            .forEach(member -> people.add(Principals.normalize(member)));
       } else {
-        people.add(entry);
+        people.add(Principals.normalize(entry));
       }
     }
+    people.remove(null);
     return people;
   }
 

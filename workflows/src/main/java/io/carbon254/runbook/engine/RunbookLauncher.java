@@ -7,6 +7,7 @@ import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.common.SearchAttributes;
 import io.temporal.api.common.v1.WorkflowExecution;
+import io.carbon254.runbook.trust.SignedMessages;
 
 /**
  * Starts runbooks the one way they are started: deterministic workflow id {@code
@@ -41,6 +42,22 @@ public final class RunbookLauncher {
             .set(RunbookSearchAttributes.AWAITING_APPROVAL, false)
             .build())
         .build();
+  }
+
+  /**
+   * The exact text an initiator signs to start {@code runbook} with {@code request} on the
+   * namespace of {@code client} (see {@code SignedMessages.start}).
+   */
+  public static String startMessage(WorkflowClient client, String runbook, RunbookRequest request, String expires) {
+    return SignedMessages.start(client.getOptions().getNamespace(), workflowId(request.platformId(), runbook), runbook,
+        request.mode().name(), request.options(), request.initiator(), expires);
+  }
+
+  /** Signs the start with {@code signer} (the text → the signature) and starts the runbook. */
+  public static WorkflowExecution startSigned(WorkflowClient client, String runbook, String workflowType,
+      RunbookRequest request, String taskQueue, String expires, java.util.function.Function<String, Signature> signer) {
+    Signature signature = signer.apply(startMessage(client, runbook, request, expires));
+    return start(client, runbook, workflowType, request.signed(signature), taskQueue);
   }
 
   /**

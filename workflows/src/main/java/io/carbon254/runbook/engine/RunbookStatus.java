@@ -17,6 +17,10 @@ import java.util.Map;
  * @param parentWorkflowId the run that started this one as its child, or null
  * @param platformHash the hash of the worker's configuration of the platform this run works on
  *     (null for runs started before the worker decided it)
+ * @param namespace the Temporal namespace, and
+ * @param chainRunId the first run id of the run's chain (a reset and a continue-as-new keep it): with
+ *     the workflow id, what a signed decision names
+ * @param identity SIGNED (decisions must be signed by an allowed signer) or ASSERTED (typed names)
  */
 public record RunbookStatus(
     String runbook,
@@ -38,7 +42,10 @@ public record RunbookStatus(
     List<OperatorWaitView> operatorWaits,
     List<ChildView> children,
     String parentWorkflowId,
-    String platformHash) {
+    String platformHash,
+    String namespace,
+    String chainRunId,
+    String identity) {
 
   public RunbookStatus {
     operatorWaits = operatorWaits == null ? List.of() : List.copyOf(operatorWaits);

@@ -21,6 +21,7 @@ import io.carbon254.runbook.engine.RunbookRequest;
 import io.carbon254.runbook.engine.RunbookResult;
 import io.carbon254.runbook.engine.RunbookStatus;
 import io.carbon254.runbook.engine.RunbookTesting;
+import io.carbon254.runbook.engine.TestKeys;
 import io.carbon254.runbook.engine.StepState;
 import io.carbon254.runbook.engine.StepView;
 import io.temporal.client.WorkflowClient;
@@ -45,7 +46,7 @@ class BackupActivationWorkflowTest {
   static final TestWorkflowExtension temporal = RunbookTesting.extension(BackupActivationWorkflowImpl.class);
 
   private final BackupWorld world = new BackupWorld();
-  private final PlatformConfig config = ConfigLoader.loadDefault();
+  private final PlatformConfig config = TestKeys.signedBy(ConfigLoader.loadDefault());
   private WorkflowClient client;
   private String taskQueue;
 
@@ -86,7 +87,7 @@ class BackupActivationWorkflowTest {
     assertThat(result.outputs().get("schedules")).isEqualTo(
         "daily-backup (0 2 * * *, ttl 720h), critical-backup (0 */6 * * *, ttl 168h), postgres-backup (0 3 * * *, ttl 168h)");
 
-    keepHistory("BackupActivationWorkflow-activated");
+    keepHistory("BackupActivationWorkflow-trusted-activated");
   }
 
   @Test
@@ -114,7 +115,7 @@ class BackupActivationWorkflowTest {
     RunbookStatus failed = awaitStatus(run, "the failed backup", s -> "back-up-canary".equals(s.awaitingOperator()));
     assertThat(failed.lastError()).matches("back-up-canary: WaitForBackup: Backup velero/backup-canary-\\w+ ended "
         + "PartiallyFailed: 2 errors, 1 warning; reason: none \\[BackupFailed]");
-    run.operate(new OperatorAction("back-up-canary", OperatorAction.Action.RETRY, "erin", "disk freed"));
+    RunbookTesting.operate(run, new OperatorAction("back-up-canary", OperatorAction.Action.RETRY, "erin", "disk freed"));
     approve(run, "activate-schedules", "dave");
 
     RunbookResult result = result(run);
@@ -130,7 +131,7 @@ class BackupActivationWorkflowTest {
     approve(run, "approve-plan", "bob", "carol");
     awaitStatus(run, "the failed backup", s -> "back-up-canary".equals(s.awaitingOperator()));
 
-    run.operate(new OperatorAction("back-up-canary", OperatorAction.Action.SKIP, "erin", "Velero upgrade pending"));
+    RunbookTesting.operate(run, new OperatorAction("back-up-canary", OperatorAction.Action.SKIP, "erin", "Velero upgrade pending"));
     GateView schedules = awaitGate(run, "activate-schedules");
     assertThat(schedules.prompt()).startsWith("Activate the backup schedules? The restore rehearsal did NOT pass: "
         + "step back-up-canary was skipped by erin: Velero upgrade pending.");
@@ -154,7 +155,16 @@ class BackupActivationWorkflowTest {
     RunbookStatus failed = awaitStatus(run, "the failed verification", s -> "verify-restore".equals(s.awaitingOperator()));
     assertThat(failed.lastError()).isEqualTo("verify-restore: verification failed: restored canary holds (no data) [VerificationFailed]");
 
-    run.operate(new OperatorAction("verify-restore", OperatorAction.Action.SKIP, "erin", "known Velero bug, ticket OPS-12"));
+    RunbookTesting.operate(run, new OperatorAction("verify-restore", OperatorAction.Action.SKIP, "erin", "known Velero bug, ticket OPS-12"));
+
+    // A failed verification is not skipped on one person's word: skipping it is a gate, not for erin.
+    GateView skip = awaitGate(run, "skip-verify-restore");
+    assertThat(skip.prompt()).startsWith("Skip the failed verification **verify-restore**? erin asks to skip it: "
+        + "known Velero bug, ticket OPS-12").contains("restored canary holds (no data)");
+    RunbookTesting.assertRefused(() -> run.decide(RunbookTesting.signed(run.status(),
+        io.carbon254.runbook.engine.Decision.approve("skip-verify-restore", 1, "erin", null))),
+        "erin asked for gate skip-verify-restore #1 and may not approve it");
+    approve(run, "skip-verify-restore", "dave");
 
     GateView schedules = awaitGate(run, "activate-schedules");
     assertThat(schedules.prompt()).startsWith("Activate the backup schedules? The restore rehearsal did NOT pass: "
@@ -174,7 +184,7 @@ class BackupActivationWorkflowTest {
     approve(run, "approve-plan", "bob", "carol");
     awaitStatus(run, "the failed backup", s -> "back-up-canary".equals(s.awaitingOperator()));
 
-    run.operate(new OperatorAction("back-up-canary", OperatorAction.Action.ABORT, "erin", "MinIO is being replaced"));
+    RunbookTesting.operate(run, new OperatorAction("back-up-canary", OperatorAction.Action.ABORT, "erin", "MinIO is being replaced"));
 
     ApplicationFailure failure = failure(run);
     assertThat(failure.getType()).isEqualTo("RunbookAborted");
@@ -226,7 +236,7 @@ class BackupActivationWorkflowTest {
   void aRunPausedAtThePlanGateIsKeptForReplay() throws Exception {
     BackupActivationWorkflow run = start(Map.of());
     awaitGate(run, "approve-plan");
-    keepHistory("BackupActivationWorkflow-paused-at-approve-plan");
+    keepHistory("BackupActivationWorkflow-trusted-paused-at-approve-plan");
   }
 
   @Test
@@ -234,7 +244,7 @@ class BackupActivationWorkflowTest {
     BackupActivationWorkflow run = start(Map.of());
     approve(run, "approve-plan", "bob", "carol");
     awaitGate(run, "activate-schedules");
-    keepHistory("BackupActivationWorkflow-paused-at-activate-schedules");
+    keepHistory("BackupActivationWorkflow-trusted-paused-at-activate-schedules");
   }
 
   @Test
@@ -243,7 +253,7 @@ class BackupActivationWorkflowTest {
     BackupActivationWorkflow run = start(Map.of());
     approve(run, "approve-plan", "bob", "carol");
     awaitStatus(run, "the failed backup", s -> "back-up-canary".equals(s.awaitingOperator()));
-    keepHistory("BackupActivationWorkflow-paused-at-operator-back-up-canary");
+    keepHistory("BackupActivationWorkflow-trusted-paused-at-operator-back-up-canary");
   }
 
   private BackupActivationWorkflow start(Map<String, String> options) {
@@ -251,7 +261,7 @@ class BackupActivationWorkflowTest {
   }
 
   private BackupActivationWorkflow start(Mode mode, Map<String, String> options) {
-    RunbookLauncher.start(client, BackupActivationWorkflow.RUNBOOK, "BackupActivationWorkflow",
+    RunbookTesting.start(client, BackupActivationWorkflow.RUNBOOK, "BackupActivationWorkflow",
         RunbookTesting.request(config, mode, "alice", options), taskQueue);
     return client.newWorkflowStub(BackupActivationWorkflow.class, "254carbon/backup-activation");
   }

@@ -84,7 +84,7 @@ class CompositionTest {
       assertThat(wait.actions()).containsExactly(Action.RETRY, Action.SKIP, Action.ABORT);
     });
     assertThat(hosts.enrolled).containsExactlyInAnyOrder("h1", "h3", "h4", "h5");
-    keepHistory("FleetWorkflow-paused-at-operator-enroll");
+    keepHistory("FleetWorkflow-trusted-paused-at-operator-enroll");
 
     fleet.operate(new OperatorAction("enroll/h2", Action.RETRY, "erin", "token renewed"));
 
@@ -158,7 +158,7 @@ class CompositionTest {
       assertThat(c.waiting()).isNull();
     });
     assertThat(things.live).containsExactly("alpha", "beta");
-    keepHistory("FleetWorkflow-with-a-child");
+    keepHistory("FleetWorkflow-trusted-with-a-child");
   }
 
   @Test

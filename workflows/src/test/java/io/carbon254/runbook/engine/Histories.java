@@ -38,6 +38,37 @@ public final class Histories {
     return new WorkflowExecutionHistory(history, workflowId != null ? workflowId : workflowIdOf(started));
   }
 
+  /**
+   * Replays {@code history} on {@code implementations} in the namespace the tests record in
+   * ({@code UnitTest}): a run's signed decisions name its namespace, as they do on a worker.
+   */
+  public static void replay(WorkflowExecutionHistory history, Class<?>... implementations) throws Exception {
+    try (io.temporal.testing.TestWorkflowEnvironment env = replayEnvironment(null)) {
+      io.temporal.worker.Worker worker = env.newWorker("replay");
+      worker.registerWorkflowImplementationTypes(implementations);
+      io.temporal.testing.WorkflowReplayer.replayWorkflowExecution(history, worker);
+    }
+  }
+
+  /** A test environment for replays: the recording namespace, and the worker's interceptors if any. */
+  public static io.temporal.testing.TestWorkflowEnvironment replayEnvironment(
+      io.temporal.common.interceptors.WorkerInterceptor interceptor) {
+    io.temporal.worker.WorkerFactoryOptions.Builder factory = io.temporal.worker.WorkerFactoryOptions.newBuilder();
+    if (interceptor != null) {
+      factory.setWorkerInterceptors(interceptor);
+    }
+    io.temporal.testing.TestWorkflowEnvironment env = io.temporal.testing.TestWorkflowEnvironment.newInstance(
+        io.temporal.testing.TestEnvironmentOptions.newBuilder()
+            .setWorkflowClientOptions(io.temporal.client.WorkflowClientOptions.newBuilder().setNamespace(NAMESPACE).build())
+            .setWorkerFactoryOptions(factory.build())
+            .build());
+    RunbookSearchAttributes.ALL.forEach(env::registerSearchAttribute);
+    return env;
+  }
+
+  /** The namespace of the test environment (TestWorkflowExtension's default), where histories are recorded. */
+  public static final String NAMESPACE = "UnitTest";
+
   /** {@code <platform>/<runbook>}, or {@code <parent>/<runbook>} for a child, from the run's start. */
   static String workflowIdOf(WorkflowExecutionStartedEventAttributes started) {
     if (!started.getWorkflowId().isEmpty()) {

@@ -16,6 +16,7 @@ class OperatorDeskTest {
     assertThat(desk.refusal(new OperatorAction("plan", Action.RETRY, "erin", null)))
         .isEqualTo("no step is waiting for an operator");
     assertThat(desk.refusal(null)).isEqualTo("say what to do: RETRY, SKIP or ABORT");
+    desk.open("plan", "Plan: down", EnumSet.allOf(Action.class), null);
     assertThat(desk.refusal(new OperatorAction("plan", Action.RETRY, "", null))).startsWith("the action does not say who");
   }
 
@@ -37,7 +38,7 @@ class OperatorDeskTest {
 
     assertThat(desk.refusal(new OperatorAction("enroll/h3", Action.RETRY, "erin", null)))
         .isEqualTo("step 'enroll/h3' is not waiting for an operator; steps enroll/h1, enroll/h2 are");
-    desk.answer(new OperatorAction("enroll/h1", Action.RETRY, "erin", null));
+    desk.answer(new OperatorAction("enroll/h1", Action.RETRY, "erin", null), "erin");
     assertThat(desk.refusal(new OperatorAction("enroll/h1", Action.SKIP, "frank", "dup")))
         .isEqualTo("step enroll/h1 already has an answer (RETRY by erin)");
 

@@ -55,7 +55,7 @@ class RecordHistoriesTest {
     drill.manualTaskDone(new ManualTaskReport("provision-hosts", "frank", null, List.of("worker-1")));
     assertThat(result(drill).outcome()).isEqualTo(RunbookResult.Outcome.SUCCEEDED);
 
-    keep("DrillWorkflow-every-human-step");
+    keep("DrillWorkflow-trusted-every-human-step");
   }
 
   @Test
@@ -68,7 +68,7 @@ class RecordHistoriesTest {
     drill.operate(new OperatorAction("go-live", OperatorAction.Action.ABORT, "erin", "broken"));
     assertThat(failure(drill).getType()).isEqualTo("RunbookAborted");
 
-    keep("DrillWorkflow-aborted");
+    keep("DrillWorkflow-trusted-aborted");
   }
 
   // --- runs paused where people answer them -----------------------------------------------------
@@ -77,7 +77,7 @@ class RecordHistoriesTest {
   void drillPausedAtThePlanGate() throws Exception {
     DrillWorkflow drill = start(RunbookTesting.apply(platform(Approvals.anyone()), "alice"));
     RunbookTesting.awaitGate(drill, "approve-plan");
-    keep("DrillWorkflow-paused-at-approve-plan");
+    keep("DrillWorkflow-trusted-paused-at-approve-plan");
   }
 
   @Test
@@ -85,7 +85,7 @@ class RecordHistoriesTest {
     DrillWorkflow drill = start(RunbookTesting.apply(platform(Approvals.anyone()), "alice"));
     approvePlan(drill, "bob");
     RunbookTesting.awaitGate(drill, "approve-go-live");
-    keep("DrillWorkflow-paused-at-approve-go-live");
+    keep("DrillWorkflow-trusted-paused-at-approve-go-live");
   }
 
   @Test
@@ -94,7 +94,7 @@ class RecordHistoriesTest {
     approvePlan(drill, "bob");
     approve(drill, "approve-go-live", "bob");
     awaitStatus(drill, "the manual task", s -> s.openTask() != null);
-    keep("DrillWorkflow-paused-at-provision-hosts");
+    keep("DrillWorkflow-trusted-paused-at-provision-hosts");
   }
 
   @Test
@@ -103,7 +103,7 @@ class RecordHistoriesTest {
     DrillWorkflow drill = start(RunbookTesting.apply(platform(Approvals.anyone()), "alice"));
     approvePlan(drill, "bob");
     awaitStatus(drill, "create-alpha to fail", s -> s.awaitingOperator() != null);
-    keep("DrillWorkflow-paused-at-operator-create-alpha");
+    keep("DrillWorkflow-trusted-paused-at-operator-create-alpha");
   }
 
   private DrillWorkflow start(RunbookRequest request) {

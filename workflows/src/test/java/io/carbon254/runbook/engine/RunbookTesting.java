@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.carbon254.runbook.config.PlatformConfig;
+import io.carbon254.runbook.trust.SignedMessages;
 import io.temporal.client.WorkflowClient;
 import java.util.Map;
 import io.temporal.client.WorkflowFailedException;
@@ -37,9 +38,13 @@ public final class RunbookTesting {
   /** The client and the task queue of a started test environment. */
   public record Started(WorkflowClient client, String taskQueue) {}
 
+  /** The test environment of this test, whose clock (ahead of the wall clock after time skips) signatures expire by. */
+  private static volatile io.temporal.testing.TestWorkflowEnvironment environment;
+
   /** Registers the test's activities (and the platforms it serves) and starts the environment. */
   public static Started startWorker(io.temporal.testing.TestWorkflowEnvironment env, io.temporal.worker.Worker worker,
       WorkflowClient client, Object... activities) {
+    environment = env;
     worker.registerActivitiesImplementations(activities);
     worker.registerActivitiesImplementations(new TestPlatforms());
     env.start();
@@ -76,19 +81,80 @@ public final class RunbookTesting {
         .openGate();
   }
 
-  /** Approves the open instance of {@code gate} as each of {@code actors}, with the plan hash it shows. */
+  /**
+   * Approves the open instance of {@code gate} as each of {@code actors}, with the plan hash it shows;
+   * where the platform takes signed decisions, each signed with the actor's test key.
+   */
   public static void approve(RunbookWorkflow run, String gate, String... actors) {
-    GateView open = awaitStatus(run, "gate " + gate + " to open",
-        s -> s.openGate() != null && s.openGate().gate().equals(gate)).openGate();
+    RunbookStatus status = awaitStatus(run, "gate " + gate + " to open",
+        s -> s.openGate() != null && s.openGate().gate().equals(gate));
+    GateView open = status.openGate();
     for (String actor : actors) {
-      run.decide(Decision.approve(gate, open.instance(), actor, open.planHash()));
+      run.decide(signed(status, Decision.approve(gate, open.instance(), actor, open.planHash())));
     }
   }
 
   public static void reject(RunbookWorkflow run, String gate, String actor, String reason) {
-    GateView open = awaitStatus(run, "gate " + gate + " to open",
-        s -> s.openGate() != null && s.openGate().gate().equals(gate)).openGate();
-    run.decide(Decision.reject(gate, open.instance(), actor, reason));
+    RunbookStatus status = awaitStatus(run, "gate " + gate + " to open",
+        s -> s.openGate() != null && s.openGate().gate().equals(gate));
+    run.decide(signed(status, Decision.reject(gate, status.openGate().instance(), actor, reason)));
+  }
+
+  /** {@code d} for the open gate of {@code status}, signed by its actor's test key where the run takes signed decisions. */
+  public static Decision signed(RunbookStatus status, Decision d) {
+    if (!"SIGNED".equals(status.identity())) {
+      return d;
+    }
+    String expires = TestKeys.tenMinutesAfter(status.openGate().openedAt());
+    return d.signed(TestKeys.sign(d.actor(), status.platform(), SignedMessages.decision(status.namespace(),
+        status.workflowId(), status.chainRunId(), d.gate(), d.instance(), d.verdict().name(), status.openGate().shownHash(),
+        expires), expires));
+  }
+
+  /** Answers a failed step, signed by the actor's test key where the run takes signed decisions. */
+  public static StepView operate(RunbookWorkflow run, OperatorAction action) {
+    RunbookStatus status = awaitStatus(run, "step " + action.step() + " to wait for an operator",
+        s -> s.operatorWaits().stream().anyMatch(w -> w.step().equals(action.step())));
+    if (!"SIGNED".equals(status.identity())) {
+      return run.operate(action);
+    }
+    OperatorWaitView wait = status.operatorWaits().stream().filter(w -> w.step().equals(action.step())).findFirst().orElseThrow();
+    String expires = TestKeys.tenMinutesAfter(status.steps().stream().filter(st -> st.id().equals(action.step()))
+        .findFirst().orElseThrow().startedAt());
+    return run.operate(action.signed(TestKeys.sign(action.actor(), status.platform(), SignedMessages.operatorAction(
+        status.namespace(), status.workflowId(), status.chainRunId(), action.step(), action.action().name(),
+        wait.shownHash(), expires), expires)));
+  }
+
+  /** Reports a manual task done, signed by the actor's test key where the run takes signed decisions. */
+  public static void taskDone(RunbookWorkflow run, ManualTaskReport report) {
+    RunbookStatus status = run.status();
+    if (!"SIGNED".equals(status.identity())) {
+      run.manualTaskDone(report);
+      return;
+    }
+    String expires = TestKeys.tenMinutesAfter(status.steps().stream().filter(st -> st.id().equals(report.task()))
+        .findFirst().orElseThrow().startedAt());
+    run.manualTaskDone(report.signed(TestKeys.sign(report.actor(), status.platform(), SignedMessages.taskDone(
+        status.namespace(), status.workflowId(), status.chainRunId(), report.task(), report.values(), expires), expires)));
+  }
+
+  /**
+   * Starts {@code runbook} with {@code request} on the test's worker: where the served platform
+   * takes signed decisions, the start is signed by the initiator's test key.
+   */
+  public static io.temporal.api.common.v1.WorkflowExecution start(WorkflowClient client, String runbook,
+      String workflowType, RunbookRequest request, String taskQueue) {
+    PlatformConfig served = TestPlatforms.served(request.platformId());
+    boolean signed = served != null && served.approvals() != null
+        && served.approvals().identity() == io.carbon254.runbook.config.Identity.SIGNED;
+    if (!signed) {
+      return RunbookLauncher.start(client, runbook, workflowType, request, taskQueue);
+    }
+    long now = environment != null ? environment.currentTimeMillis() : System.currentTimeMillis();
+    String expires = java.time.Instant.ofEpochMilli(now).plus(java.time.Duration.ofMinutes(10)).toString();
+    return RunbookLauncher.startSigned(client, runbook, workflowType, request, taskQueue, expires,
+        message -> TestKeys.sign(request.initiator(), request.platformId(), message, expires));
   }
 
   public static RunbookResult result(RunbookWorkflow run) {
@@ -110,7 +176,7 @@ public final class RunbookTesting {
   public static void keepHistory(WorkflowClient client, String workflowId, Class<?> implementation, String name)
       throws Exception {
     WorkflowExecutionHistory history = client.fetchHistory(workflowId);
-    WorkflowReplayer.replayWorkflowExecution(Histories.of(history.getHistory(), workflowId), implementation);
+    Histories.replay(Histories.of(history.getHistory(), workflowId), implementation);
     if (Boolean.getBoolean("record.histories")) {
       Files.createDirectories(ReplayTest.HISTORIES);
       Files.writeString(ReplayTest.HISTORIES.resolve(name + ".json"), history.toJson(true), StandardCharsets.UTF_8);

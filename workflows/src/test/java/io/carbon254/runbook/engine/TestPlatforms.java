@@ -17,6 +17,11 @@ public class TestPlatforms implements PlatformActivities {
     SERVED.put(config.name(), config);
   }
 
+  /** The served configuration of {@code name}, or null. */
+  static PlatformConfig served(String name) {
+    return SERVED.get(name);
+  }
+
   @Override
   public LoadedPlatform platform(String name) {
     PlatformConfig config = SERVED.get(name);

@@ -141,11 +141,7 @@ class UpgradeTest {
   }
 
   private static TestWorkflowEnvironment environment(AuditStateChanges change) {
-    TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder()
-        .setWorkerFactoryOptions(WorkerFactoryOptions.newBuilder().setWorkerInterceptors(change).build())
-        .build());
-    RunbookSearchAttributes.ALL.forEach(env::registerSearchAttribute);
-    return env;
+    return Histories.replayEnvironment(change);
   }
 
   static List<Path> pausedHistories() throws IOException {

@@ -21,6 +21,7 @@ import io.carbon254.runbook.engine.RunbookRequest;
 import io.carbon254.runbook.engine.RunbookResult;
 import io.carbon254.runbook.engine.RunbookStatus;
 import io.carbon254.runbook.engine.RunbookTesting;
+import io.carbon254.runbook.engine.TestKeys;
 import io.carbon254.runbook.engine.StepState;
 import io.temporal.client.WorkflowClient;
 import io.temporal.failure.ApplicationFailure;
@@ -40,7 +41,7 @@ class ImageMirrorWorkflowTest {
   static final TestWorkflowExtension temporal = RunbookTesting.extension(ImageMirrorWorkflowImpl.class);
 
   private final MirrorWorld world = new MirrorWorld();
-  private final PlatformConfig config = ConfigLoader.loadDefault();
+  private final PlatformConfig config = TestKeys.signedBy(ConfigLoader.loadDefault(), "frank");
   private WorkflowClient client;
   private String taskQueue;
 
@@ -75,7 +76,7 @@ class ImageMirrorWorkflowTest {
     assertThat(result.outputs().get("workloads"))
         .isEqualTo("data-platform/deployment/superset, data-platform/deployment/trino-worker");
 
-    RunbookTesting.keepHistory(client, "254carbon/image-mirror", ImageMirrorWorkflowImpl.class, "ImageMirrorWorkflow-mirrored");
+    RunbookTesting.keepHistory(client, "254carbon/image-mirror", ImageMirrorWorkflowImpl.class, "ImageMirrorWorkflow-trusted-mirrored");
   }
 
   @Test
@@ -86,10 +87,10 @@ class ImageMirrorWorkflowTest {
     RunbookStatus task = awaitStatus(run, "the manual task", s -> s.openTask() != null);
     assertThat(task.openTask().checklist()).contains(
         "Store the password in secret registry/harbor-admin-credentials#password");
-    run.manualTaskDone(new ManualTaskReport("harbor-credentials", "frank", null, List.of()));
+    RunbookTesting.taskDone(run, new ManualTaskReport("harbor-credentials", "frank", null, List.of()));
     awaitStatus(run, "the failed check", s -> s.openTask() != null && s.openTask().lastVerification() != null);
     world.credentialsReady = true;
-    run.manualTaskDone(new ManualTaskReport("harbor-credentials", "frank", "fixed the password", List.of()));
+    RunbookTesting.taskDone(run, new ManualTaskReport("harbor-credentials", "frank", "fixed the password", List.of()));
 
     awaitGate(run, "approve-plan");
     assertThat(run.status().steps()).filteredOn(s -> s.id().equals("harbor-credentials"))
@@ -109,8 +110,10 @@ class ImageMirrorWorkflowTest {
     assertThat(world.workloads.get("data-platform/deployment/superset").get("superset"))
         .as("rolled back before the operator is asked").isEqualTo("docker.io/apache/superset:4.0.1");
 
-    run.operate(new OperatorAction("switch-data-platform-deployment-superset", OperatorAction.Action.SKIP, "erin",
+    RunbookTesting.operate(run, new OperatorAction("switch-data-platform-deployment-superset", OperatorAction.Action.SKIP, "erin",
         "superset pulls need a bigger node; later"));
+    // A rollout is a verification: skipping it takes another person's approval.
+    approve(run, "skip-switch-data-platform-deployment-superset", "dave");
 
     RunbookResult result = result(run);
     assertThat(result.outputs().get("workloads")).isEqualTo("data-platform/deployment/trino-worker");
@@ -125,7 +128,7 @@ class ImageMirrorWorkflowTest {
     approve(run, "switch-workloads", "dave");
     awaitStatus(run, "the failed rollout", s -> s.awaitingOperator() != null);
 
-    run.operate(new OperatorAction("switch-data-platform-deployment-trino-worker", OperatorAction.Action.ABORT, "erin",
+    RunbookTesting.operate(run, new OperatorAction("switch-data-platform-deployment-trino-worker", OperatorAction.Action.ABORT, "erin",
         "registry outage"));
 
     ApplicationFailure failure = failure(run);
@@ -149,7 +152,7 @@ class ImageMirrorWorkflowTest {
 
   @Test
   void aPlanOnlyRunCopiesNothing() {
-    RunbookLauncher.start(client, ImageMirrorWorkflow.RUNBOOK, "ImageMirrorWorkflow",
+    RunbookTesting.start(client, ImageMirrorWorkflow.RUNBOOK, "ImageMirrorWorkflow",
         RunbookTesting.request(config, Mode.PLAN, "alice", Map.of()), taskQueue);
     RunbookResult result = result(client.newWorkflowStub(ImageMirrorWorkflow.class, "254carbon/image-mirror"));
 
@@ -180,14 +183,14 @@ class ImageMirrorWorkflowTest {
     world.credentialsReady = false;
     ImageMirrorWorkflow run = start();
     awaitStatus(run, "the manual task", s -> s.openTask() != null);
-    keepHistory("ImageMirrorWorkflow-paused-at-harbor-credentials");
+    keepHistory("ImageMirrorWorkflow-trusted-paused-at-harbor-credentials");
   }
 
   @Test
   void aRunPausedAtThePlanGateIsKeptForReplay() throws Exception {
     ImageMirrorWorkflow run = start();
     awaitGate(run, "approve-plan");
-    keepHistory("ImageMirrorWorkflow-paused-at-approve-plan");
+    keepHistory("ImageMirrorWorkflow-trusted-paused-at-approve-plan");
   }
 
   @Test
@@ -195,7 +198,7 @@ class ImageMirrorWorkflowTest {
     ImageMirrorWorkflow run = start();
     approve(run, "approve-plan", "bob", "carol");
     awaitGate(run, "switch-workloads");
-    keepHistory("ImageMirrorWorkflow-paused-at-switch-workloads");
+    keepHistory("ImageMirrorWorkflow-trusted-paused-at-switch-workloads");
   }
 
   @Test
@@ -205,7 +208,7 @@ class ImageMirrorWorkflowTest {
     approve(run, "approve-plan", "bob", "carol");
     approve(run, "switch-workloads", "dave");
     awaitStatus(run, "the failed rollout", s -> s.awaitingOperator() != null);
-    keepHistory("ImageMirrorWorkflow-paused-at-operator-switch");
+    keepHistory("ImageMirrorWorkflow-trusted-paused-at-operator-switch");
   }
 
   private void keepHistory(String name) throws Exception {
@@ -213,7 +216,7 @@ class ImageMirrorWorkflowTest {
   }
 
   private ImageMirrorWorkflow start() {
-    RunbookLauncher.start(client, ImageMirrorWorkflow.RUNBOOK, "ImageMirrorWorkflow",
+    RunbookTesting.start(client, ImageMirrorWorkflow.RUNBOOK, "ImageMirrorWorkflow",
         RunbookTesting.apply(config, "alice"), taskQueue);
     return client.newWorkflowStub(ImageMirrorWorkflow.class, "254carbon/image-mirror");
   }

@@ -16,6 +16,7 @@ import io.carbon254.runbook.engine.RunbookLauncher;
 import io.carbon254.runbook.engine.RunbookRequest;
 import io.carbon254.runbook.engine.RunbookResult;
 import io.carbon254.runbook.engine.RunbookTesting;
+import io.carbon254.runbook.engine.TestKeys;
 import io.carbon254.runbook.engine.StepState;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowStub;
@@ -94,7 +95,7 @@ class PlatformCheckWorkflowTest {
 
   @Test
   void theReportHasOneLinePerStatusReportComponentAndTheScoreStartsAt85() throws Exception {
-    PlatformConfig config = ConfigLoader.loadDefault();
+    PlatformConfig config = TestKeys.signedBy(ConfigLoader.loadDefault());
 
     RunbookResult result = check(config);
 
@@ -110,14 +111,14 @@ class PlatformCheckWorkflowTest {
     assertThat(result.steps()).extracting(s -> s.state()).containsOnly(StepState.SUCCEEDED);
     assertThat(result.gates()).as("a read-only runbook asks nobody").isEmpty();
 
-    keepHistory("PlatformCheckWorkflow-at-85-percent");
+    keepHistory("PlatformCheckWorkflow-trusted-at-85-percent");
   }
 
   @Test
   void eachFinishedTaskAddsThreePercent() {
     platform.ssoDone = true;
 
-    RunbookResult result = check(ConfigLoader.loadDefault());
+    RunbookResult result = check(TestKeys.signedBy(ConfigLoader.loadDefault()));
 
     assertThat(result.outputs()).containsEntry("score", "88%");
     assertThat(result.outputs().get("report")).contains("| SSO Infrastructure | ✓ |");
@@ -126,16 +127,16 @@ class PlatformCheckWorkflowTest {
   @Test
   void aRunPausedForAnOperatorIsKeptForReplay() throws Exception {
     platform.clusterUnreachable = true;
-    PlatformConfig config = ConfigLoader.loadDefault();
-    RunbookLauncher.start(client, PlatformCheckWorkflow.RUNBOOK, "PlatformCheckWorkflow",
+    PlatformConfig config = TestKeys.signedBy(ConfigLoader.loadDefault());
+    RunbookTesting.start(client, PlatformCheckWorkflow.RUNBOOK, "PlatformCheckWorkflow",
         RunbookTesting.apply(config, "alice"), taskQueue);
     PlatformCheckWorkflow run = client.newWorkflowStub(PlatformCheckWorkflow.class, "254carbon/platform-check");
     RunbookTesting.awaitStatus(run, "the failed check", s -> "check-cluster".equals(s.awaitingOperator()));
-    keepHistory("PlatformCheckWorkflow-paused-at-operator-check-cluster");
+    keepHistory("PlatformCheckWorkflow-trusted-paused-at-operator-check-cluster");
   }
 
   private RunbookResult check(PlatformConfig config) {
-    RunbookLauncher.start(client, PlatformCheckWorkflow.RUNBOOK, "PlatformCheckWorkflow",
+    RunbookTesting.start(client, PlatformCheckWorkflow.RUNBOOK, "PlatformCheckWorkflow",
         RunbookTesting.apply(config, "alice"), taskQueue);
     return WorkflowStub.fromTyped(client.newWorkflowStub(PlatformCheckWorkflow.class, config.name() + "/platform-check"))
         .getResult(RunbookResult.class);
