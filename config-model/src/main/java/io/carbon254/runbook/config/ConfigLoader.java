@@ -292,6 +292,13 @@ public final class ConfigLoader {
     }
 
     private JsonNode record(JsonNode node, Class<?> type, String path) {
+      if (!node.isObject() && type == SecretRef.class) {
+        // A text where a reference belongs may be the secret itself: it is never repeated.
+        problems.add(new ConfigProblem(path, "expected a secret reference ({env: VARIABLE} or {namespace, name, key}), got "
+            + (node.isTextual() ? "a text (not shown: it may be the secret itself — put the value in a Secret or an"
+                + " environment variable of the worker and reference it)" : describe(node))));
+        return null;
+      }
       if (!node.isObject()) {
         return wrong(path, "a mapping", node);
       }

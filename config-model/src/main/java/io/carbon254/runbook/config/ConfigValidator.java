@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import io.carbon254.runbook.trust.AllowedSigners;
 
 /**
  * Checks a {@link PlatformConfig} for everything that would make a runbook fail later: missing
@@ -128,7 +129,12 @@ public final class ConfigValidator {
     if (require("monitoring", c.monitoring())) {
       monitoring(c.monitoring());
     }
-    approvals("approvals", c.approvals());
+    if (c.approvals() == null) {
+      add("approvals", "required: who approves gates, answers failed steps and may sign decisions (groups, defaults,"
+          + " signers); a platform without it would let anyone approve anything");
+    } else {
+      approvals("approvals", c.approvals());
+    }
     notifications(c.notifications());
   }
 
@@ -637,6 +643,62 @@ public final class ConfigValidator {
       }
       policy(p, own, effective, a, own.requiredApprovals() != null || own.approvers() != null);
     }
+    signersAndOperators(path, a);
+  }
+
+  /** The allowed signers, each line as OpenSSH reads it; and the operators, like approvers. */
+  private void signersAndOperators(String path, Approvals a) {
+    for (int i = 0; i < a.signers().size(); i++) {
+      try {
+        AllowedSigners.parse(List.of(a.signers().get(i) == null ? "" : a.signers().get(i)));
+        if (a.signers().get(i) == null || a.signers().get(i).isBlank()) {
+          add(ConfigLoader.index(path + ".signers", i), "an empty line: write 'principal keytype base64-key'");
+        }
+      } catch (IllegalArgumentException e) {
+        add(ConfigLoader.index(path + ".signers", i), e.getMessage().replaceFirst("^\\[0]: ", ""));
+      }
+    }
+    people(path + ".operators.defaults", a.operators().defaults(), a);
+    for (Map.Entry<String, List<String>> step : a.operators().steps().entrySet()) {
+      String p = ConfigLoader.child(path + ".operators.steps", step.getKey());
+      String[] parts = step.getKey().split("/", -1);
+      if (!(parts.length == 1 && ID.matcher(parts[0]).matches())
+          && !(parts.length == 2 && ID.matcher(parts[0]).matches() && ID.matcher(parts[1]).matches())) {
+        add(p, "a step key must be <step-id> or <runbook>/<step-id> in lowercase letters, digits and '-'");
+      }
+      people(p, step.getValue() == null ? List.of() : step.getValue(), a);
+    }
+  }
+
+  /** A list of people and group:<name>s. */
+  private void people(String path, List<String> entries, Approvals a) {
+    for (int i = 0; i < entries.size(); i++) {
+      String entry = entries.get(i);
+      String p = ConfigLoader.index(path, i);
+      if (entry == null || entry.isBlank()) {
+        add(p, "must be a user name or group:<name>");
+      } else if (entry.startsWith("group:") && !a.groups().containsKey(entry.substring(6))) {
+        add(p, "unknown group '" + entry.substring(6) + "' (groups: "
+            + (a.groups().isEmpty() ? "none defined" : String.join(", ", new TreeSet<>(a.groups().keySet()))) + ")");
+      }
+    }
+  }
+
+  /**
+   * What is valid but weak, for {@code runbook validate} and the worker's start-up to say: typed
+   * names instead of signed decisions, or signed decisions with nobody who may sign.
+   */
+  public static List<ConfigProblem> warnings(PlatformConfig config) {
+    List<ConfigProblem> warnings = new ArrayList<>();
+    Approvals a = config.approvals();
+    if (a != null && a.identity() == Identity.ASSERTED) {
+      warnings.add(new ConfigProblem("approvals.identity", "ASSERTED takes typed names as they are: anyone who can"
+          + " reach Temporal may approve under any name. For a sandbox only; a real platform uses SIGNED with signers"));
+    } else if (a != null && a.signers().isEmpty()) {
+      warnings.add(new ConfigProblem("approvals.signers", "no allowed signer: every signed start, approval and operator"
+          + " answer is refused until this lists the team's SSH public keys ('alice ssh-ed25519 AAAA...')"));
+    }
+    return warnings;
   }
 
   /**

@@ -10,7 +10,7 @@ import java.util.Optional;
  * ({@link ConfigLoader#loadDefault()}). The reference of every key is {@code docs/configuration.md}.
  *
  * @param name the platform id, used in workflow ids ({@code <name>/<runbook>})
- * @param approvals who answers gates; absent means {@link Approvals#anyone()}
+ * @param approvals who answers gates, answers failed steps and may sign decisions: required
  * @param notifications where gates and operator waits are announced; absent means none
  * @param baseDomain the public DNS domain of the platform ({@code 254carbon.com})
  * @param cluster the Kubernetes cluster itself
@@ -42,7 +42,6 @@ public record PlatformConfig(
     Monitoring monitoring) {
 
   public PlatformConfig {
-    approvals = approvals == null ? Approvals.anyone() : approvals;
     notifications = notifications == null ? Notifications.none() : notifications;
     namespaces = Immutable.list(namespaces);
     services = Immutable.list(services);

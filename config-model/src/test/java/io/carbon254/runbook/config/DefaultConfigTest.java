@@ -202,7 +202,7 @@ class DefaultConfigTest {
     assertThat(minimal.sso()).isNull();
     assertThat(minimal.images()).isEmpty();
     assertThat(minimal.approvals().policyFor("x", "approve-plan")).isEqualTo(GatePolicy.BUILT_IN);
-    assertThat(PlatformConfig.of("test", null, null).approvals()).isEqualTo(Approvals.anyone());
+    assertThat(PlatformConfig.of("test", null, null).approvals()).as("no policy is assumed: validation requires one").isNull();
     ObjectMapper mapper = new ObjectMapper();
     assertThat(mapper.readValue(mapper.writeValueAsString(minimal), PlatformConfig.class)).isEqualTo(minimal);
   }

@@ -1,6 +1,10 @@
 package io.carbon254.runbook.cli;
 
 import io.carbon254.runbook.engine.OperatorAction;
+import io.carbon254.runbook.engine.OperatorWaitView;
+import io.carbon254.runbook.engine.RunbookStatus;
+import io.carbon254.runbook.trust.SignedMessages;
+import java.nio.file.Path;
 import io.carbon254.runbook.engine.StepView;
 import io.carbon254.runbook.worker.TemporalConnection;
 import java.util.concurrent.Callable;
@@ -35,6 +39,9 @@ final class DecideCommand implements Callable<Integer> {
   @Option(names = "--reason", paramLabel = "TEXT", description = "Why (required for skip and abort).")
   String reason;
 
+  @Option(names = "--key", paramLabel = "FILE", description = "Your SSH key (as for approve).")
+  Path key;
+
   @Override
   public Integer call() {
     OperatorAction.Action what;
@@ -44,10 +51,18 @@ final class DecideCommand implements Callable<Integer> {
       throw new CliException(ExitCodes.USAGE, "ACTION must be retry, skip or abort, not '" + action + "'");
     }
     try (TemporalConnection connection = temporal.connect()) {
-      String id = Runs.answering(connection.client(), temporal.workflowId(run), child,
-          s -> s.operatorWaits().stream().anyMatch(w -> w.step().equals(step))).workflowId();
-      StepView view = Runs.update(connection.client(), id, "operate", StepView.class,
-          new OperatorAction(step, what, TemporalOptions.actor(as), reason));
+      RunbookStatus status = Runs.answering(connection.client(), temporal.workflowId(run), child,
+          s -> s.operatorWaits().stream().anyMatch(w -> w.step().equals(step)));
+      String id = status.workflowId();
+      String actor = TemporalOptions.actor(as);
+      OperatorAction answer = new OperatorAction(step, what, actor, reason);
+      OperatorWaitView wait = status.operatorWaits().stream().filter(w -> w.step().equals(step)).findFirst().orElse(null);
+      if (wait != null && "SIGNED".equals(status.identity())) {
+        String expires = Signer.expiresIn(Signer.DECISION_VALIDITY);
+        answer = answer.signed(Signer.require(actor, key).sign(status.platform(), SignedMessages.operatorAction(
+            status.namespace(), id, status.chainRunId(), step, what.name(), wait.shownHash(), expires), expires));
+      }
+      StepView view = Runs.update(connection.client(), id, "operate", StepView.class, answer);
       System.out.println(what + " accepted for step " + view.id() + " of " + id);
       return ExitCodes.OK;
     }

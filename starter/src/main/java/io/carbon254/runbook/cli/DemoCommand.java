@@ -15,6 +15,7 @@ import io.carbon254.runbook.engine.RunbookStatus;
 import io.carbon254.runbook.engine.StepState;
 import io.carbon254.runbook.engine.StepView;
 import io.carbon254.runbook.engine.Verdict;
+import io.carbon254.runbook.trust.SignedMessages;
 import io.carbon254.runbook.platformcheck.PlatformCheckWorkflow;
 import io.carbon254.runbook.worker.RunbookPlugins;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
@@ -62,6 +63,8 @@ final class DemoCommand implements Callable<Integer> {
 
   private BufferedReader terminal;
   private String webUi;
+  /** The sandbox's people: the demo signs each decision with the key of the person who takes it. */
+  private SandboxPeople people;
 
   record Row(String runbook, String outcome, long changed, long unchanged, long skipped, String summary) {}
 
@@ -75,6 +78,7 @@ final class DemoCommand implements Callable<Integer> {
         stateDir.resolve("temporal.db"), stateDir.resolve("temporal.log"));
     try (DevEnvironment dev = DevEnvironment.start(DevEnvironment.freePort(), config, true, true, stateDir, real)) {
       webUi = dev.webUi;
+      people = dev.people;
       System.out.println("runbook demo on the simulated platform '" + config.name() + "' (" + (webUi == null
           ? "embedded Temporal at " + dev.address + ", in memory, no Web UI: --temporal-cli PATH runs it on the real dev server"
           : dev.serverDescription + " at " + dev.address + ", Web UI " + webUi) + ")");
@@ -105,8 +109,10 @@ final class DemoCommand implements Callable<Integer> {
   private Row run(WorkflowClient client, PlatformConfig config, RunbookDefinition runbook, Map<String, String> outputs) {
     System.out.println();
     System.out.println("▶ " + runbook.id() + " — " + runbook.description());
-    String id = RunbookLauncher.start(client, runbook.id(), runbook.workflowType(),
-        RunbookRequest.apply(config.name(), as), RunbookLauncher.TASK_QUEUE).getWorkflowId();
+    String expires = Signer.expiresIn(Signer.START_VALIDITY);
+    String id = RunbookLauncher.startSigned(client, runbook.id(), runbook.workflowType(),
+        RunbookRequest.apply(config.name(), as), RunbookLauncher.TASK_QUEUE, expires,
+        message -> people.sign(as, config.name(), message, expires)).getWorkflowId();
     if (webUi != null) {
       System.out.println("  Web UI: " + DevEnvironment.runPage(webUi, "default", id));
     }
@@ -159,15 +165,27 @@ final class DemoCommand implements Callable<Integer> {
     boolean approve = yes || ask("    approve? [y/N] ").equalsIgnoreCase("y");
     List<String> approvers = approvers(config, gate, status.initiator());
     if (!approve) {
-      Runs.update(client, status.workflowId(), "decide", GateView.class, new Decision(gate.gate(), gate.instance(),
-          Verdict.REJECT, approvers.get(0), "rejected at the demo terminal", null));
+      Runs.update(client, status.workflowId(), "decide", GateView.class, signed(status, new Decision(gate.gate(),
+          gate.instance(), Verdict.REJECT, approvers.get(0), "rejected at the demo terminal", null)));
       return;
     }
     for (String approver : approvers) {
       GateView after = Runs.update(client, status.workflowId(), "decide", GateView.class,
-          Decision.approve(gate.gate(), gate.instance(), approver, gate.planHash()));
-      System.out.println("    approved by " + approver + " (" + after.approvals() + " of " + after.requiredApprovals() + ")");
+          signed(status, Decision.approve(gate.gate(), gate.instance(), approver, gate.planHash())));
+      System.out.println("    approved by " + approver + " (" + after.approvals() + " of " + after.requiredApprovals() + ")"
+          + ("SIGNED".equals(status.identity()) ? ", signed with " + approver + "'s key" : ""));
     }
+  }
+
+  /** The decision signed with the sandbox key of the person who takes it, where the run takes signed decisions. */
+  private Decision signed(RunbookStatus status, Decision d) {
+    if (!"SIGNED".equals(status.identity())) {
+      return d;
+    }
+    String expires = Signer.expiresIn(Signer.DECISION_VALIDITY);
+    return d.signed(people.sign(d.actor(), status.platform(), SignedMessages.decision(status.namespace(),
+        status.workflowId(), status.chainRunId(), d.gate(), d.instance(), d.verdict().name(), status.openGate().shownHash(),
+        expires), expires));
   }
 
   /** As many distinct allowed approvers as the gate needs, never the initiator of a four-eyes gate. */
@@ -193,8 +211,13 @@ final class DemoCommand implements Callable<Integer> {
     System.out.println("  ⏸ manual task " + status.openTask().task() + ": " + status.openTask().title());
     status.openTask().checklist().forEach(item -> System.out.println("      [ ] " + item));
     if (yes || ask("    done? [y/N] ").equalsIgnoreCase("y")) {
-      client.newUntypedWorkflowStub(status.workflowId()).signal("manualTaskDone",
-          new ManualTaskReport(status.openTask().task(), as, "done in the demo", List.of()));
+      ManualTaskReport report = new ManualTaskReport(status.openTask().task(), as, "done in the demo", List.of());
+      if ("SIGNED".equals(status.identity())) {
+        String expires = Signer.expiresIn(Signer.DECISION_VALIDITY);
+        report = report.signed(people.sign(as, status.platform(), SignedMessages.taskDone(status.namespace(),
+            status.workflowId(), status.chainRunId(), report.task(), report.values(), expires), expires));
+      }
+      client.newUntypedWorkflowStub(status.workflowId()).signal("manualTaskDone", report);
     }
   }
 
@@ -208,8 +231,13 @@ final class DemoCommand implements Callable<Integer> {
       case "s", "skip" -> canSkip ? OperatorAction.Action.SKIP : OperatorAction.Action.ABORT;
       default -> OperatorAction.Action.ABORT;
     };
-    Runs.update(client, status.workflowId(), "operate", StepView.class,
-        new OperatorAction(wait.step(), action, as, "answered at the demo terminal"));
+    OperatorAction reply = new OperatorAction(wait.step(), action, as, "answered at the demo terminal");
+    if ("SIGNED".equals(status.identity())) {
+      String expires = Signer.expiresIn(Signer.DECISION_VALIDITY);
+      reply = reply.signed(people.sign(as, status.platform(), SignedMessages.operatorAction(status.namespace(),
+          status.workflowId(), status.chainRunId(), wait.step(), action.name(), wait.shownHash(), expires), expires));
+    }
+    Runs.update(client, status.workflowId(), "operate", StepView.class, reply);
   }
 
   private String ask(String question) {

@@ -53,6 +53,10 @@ final class DevEnvironment implements AutoCloseable {
   CliServer cliServer;
   TemporalConnection temporal;
   Sandbox sandbox;
+  /** The sandbox's people and their signing keys (its allowed signers), when a sandbox runs. */
+  SandboxPeople people;
+  /** The platform the worker serves: the configuration, with the sandbox's signers in a sandbox. */
+  PlatformConfig platformConfig;
   Path sandboxStateFile;
   RunbookWorker worker;
 
@@ -90,6 +94,9 @@ final class DevEnvironment implements AutoCloseable {
         dev.resources.push(dev.sandbox);
         dev.sandboxStateFile = Sandbox.stateFile(stateDir);
         dev.sandbox.endpoints().write(dev.sandboxStateFile);
+        // The sandbox is a platform of its own, with people of its own: their keys are its allowed signers.
+        dev.people = SandboxPeople.generate(config, TemporalOptions.actor(null), "demo");
+        dev.people.write(stateDir);
         if (withWorker) {
           platform = WorkerCommand.connections(dev.sandbox.endpoints());
         }
@@ -98,8 +105,9 @@ final class DevEnvironment implements AutoCloseable {
       }
       if (platform != null) {
         dev.resources.push(platform);
-        RunbookWorker.checkNotifications(config, platform.secrets());
-        dev.worker = RunbookWorker.embedded(dev.temporal.client(), config, platform, RunbookLauncher.TASK_QUEUE);
+        dev.platformConfig = dev.people == null ? config : dev.people.platform(config);
+        RunbookWorker.checkNotifications(dev.platformConfig, platform.secrets());
+        dev.worker = RunbookWorker.embedded(dev.temporal.client(), dev.platformConfig, platform, RunbookLauncher.TASK_QUEUE);
         dev.resources.push(dev.worker);
       }
       return dev;
@@ -151,6 +159,13 @@ final class DevEnvironment implements AutoCloseable {
     }
     if (sandboxStateFile != null) {
       sandboxStateFile.toFile().delete();
+      java.io.File[] keys = sandboxStateFile.resolveSibling("keys").toFile().listFiles();
+      if (keys != null) {
+        for (java.io.File key : keys) {
+          key.delete();
+        }
+      }
+      sandboxStateFile.resolveSibling("keys").toFile().delete();
     }
   }
 

@@ -3,6 +3,8 @@ package io.carbon254.runbook.cli;
 import io.carbon254.runbook.engine.ManualTaskReport;
 import io.carbon254.runbook.engine.RunbookStatus;
 import io.carbon254.runbook.worker.TemporalConnection;
+import io.carbon254.runbook.trust.SignedMessages;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,6 +38,9 @@ final class DoneCommand implements Callable<Integer> {
   @Option(names = "--as", paramLabel = "NAME", description = "Who did it (default: RUNBOOK_USER or your login).")
   String as;
 
+  @Option(names = "--key", paramLabel = "FILE", description = "Your SSH key (as for approve).")
+  Path key;
+
   @Override
   public Integer call() {
     try (TemporalConnection connection = temporal.connect()) {
@@ -46,8 +51,14 @@ final class DoneCommand implements Callable<Integer> {
         throw new CliException(ExitCodes.NOT_FOUND, "manual task '" + task + "' is not waiting in " + id
             + (status.openTask() == null ? "" : "; the open task is " + status.openTask().task()));
       }
-      connection.client().newUntypedWorkflowStub(id)
-          .signal("manualTaskDone", new ManualTaskReport(task, TemporalOptions.actor(as), notes, values));
+      String actor = TemporalOptions.actor(as);
+      ManualTaskReport report = new ManualTaskReport(task, actor, notes, values);
+      if ("SIGNED".equals(status.identity())) {
+        String expires = Signer.expiresIn(Signer.DECISION_VALIDITY);
+        report = report.signed(Signer.require(actor, key).sign(status.platform(), SignedMessages.taskDone(
+            status.namespace(), id, status.chainRunId(), task, values, expires), expires));
+      }
+      connection.client().newUntypedWorkflowStub(id).signal("manualTaskDone", report);
       System.out.println("reported " + task + " done; " + id + " verifies it now (runbook status " + id + ")");
       return ExitCodes.OK;
     }

@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
         StatusCommand.class,
         GateCommands.Approve.class,
         GateCommands.Reject.class,
+        SignCommand.class,
         DecideCommand.class,
         DoneCommand.class,
         ListCommand.class,

@@ -4,6 +4,7 @@ import io.carbon254.runbook.engine.RunbookDefinition;
 import io.carbon254.runbook.Runbooks;
 import io.carbon254.runbook.config.ConfigLoader;
 import io.carbon254.runbook.config.ConfigProblem;
+import io.carbon254.runbook.config.ConfigValidator;
 import io.carbon254.runbook.worker.RunbookPlugins;
 import io.carbon254.runbook.worker.TemporalConnection;
 import io.temporal.client.WorkflowNotFoundException;
@@ -59,6 +60,7 @@ final class SmallCommands {
       List<ConfigProblem> problems = ConfigLoader.check(config);
       if (problems.isEmpty()) {
         System.out.println(config + ": valid");
+        ConfigValidator.warnings(ConfigLoader.load(config)).forEach(w -> System.out.println("  warning: " + w));
         return ExitCodes.OK;
       }
       System.out.println(config + ": " + problems.size() + " problem" + (problems.size() == 1 ? "" : "s"));

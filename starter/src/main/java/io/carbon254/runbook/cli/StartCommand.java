@@ -11,7 +11,9 @@ import io.carbon254.runbook.worker.RunbookPlugins;
 import io.carbon254.runbook.worker.TemporalConnection;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.client.WorkflowFailedException;
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,18 +50,29 @@ final class StartCommand implements Callable<Integer> {
   @Option(names = "--output", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE}).")
   Output output;
 
+  @Option(names = "--key", paramLabel = "FILE", description = "Your SSH key to sign the start (default: RUNBOOK_SIGNING_KEY,"
+      + " the sandbox's key of --as, or ~/.ssh/id_ed25519).")
+  Path key;
+
   @Override
   public Integer call() {
     RunbookDefinition definition = RunbookPlugins.find(runbook).orElseThrow(() -> new CliException(ExitCodes.USAGE,
         "unknown runbook '" + runbook + "'; runbooks: " + String.join(", ", RunbookPlugins.runbooks().stream()
             .map(RunbookDefinition::id).toList())));
     PlatformConfig config = temporal.loadConfig();
-    RunbookRequest request = new RunbookRequest(config.name(), planOnly ? Mode.PLAN : Mode.APPLY, TemporalOptions.actor(as), options);
+    String platformName = temporal.platform != null ? temporal.platform : config.name();
+    String actor = TemporalOptions.actor(as);
+    RunbookRequest request = new RunbookRequest(platformName, planOnly ? Mode.PLAN : Mode.APPLY, actor, options);
     try (TemporalConnection connection = temporal.connect()) {
       WorkflowExecution execution;
       try {
-        execution = RunbookLauncher.start(connection.client(), definition.id(), definition.workflowType(), request,
-            temporal.taskQueue);
+        // Signed where a key is found: a platform that takes signed decisions refuses an unsigned start.
+        Optional<Signer.Key> signer = Signer.find(actor, key);
+        String expires = Signer.expiresIn(Signer.START_VALIDITY);
+        execution = signer.isEmpty()
+            ? RunbookLauncher.start(connection.client(), definition.id(), definition.workflowType(), request, temporal.taskQueue)
+            : RunbookLauncher.startSigned(connection.client(), definition.id(), definition.workflowType(), request,
+                temporal.taskQueue, expires, message -> signer.get().sign(platformName, message, expires));
       } catch (RunbookLauncher.AlreadyRunningException e) {
         throw new CliException(ExitCodes.ALREADY_RUNNING, e.getMessage());
       }
@@ -67,7 +80,7 @@ final class StartCommand implements Callable<Integer> {
       if (output == Output.json) {
         System.out.println(Json.of(Map.of("workflowId", id, "runId", execution.getRunId())));
       } else {
-        System.out.println("started " + definition.id() + " on " + config.name() + (planOnly ? " (plan only)" : "")
+        System.out.println("started " + definition.id() + " on " + platformName + (planOnly ? " (plan only)" : "")
             + ": workflow " + id + " (run " + execution.getRunId() + ")");
         if (webUi != null && !webUi.isBlank()) {
           System.out.println("Web UI: " + DevEnvironment.runPage(webUi, connection.namespace(), id));

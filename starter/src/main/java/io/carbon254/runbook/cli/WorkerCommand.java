@@ -6,7 +6,9 @@ import io.carbon254.runbook.worker.PlatformConnections;
 import io.carbon254.runbook.worker.RunbookWorker;
 import io.carbon254.runbook.worker.StartupException;
 import java.nio.file.Files;
+import io.carbon254.runbook.config.PlatformConfig;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -28,6 +30,10 @@ final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--sandbox-dir", paramLabel = "DIR", description = "Where that sandbox published its endpoints (default: RUNBOOK_STATE_DIR or ~/.local/state/runbook).")
   Path sandboxDir;
 
+  @Option(names = "--config-dir", paramLabel = "DIR",
+      description = "Serve every platform configured in DIR (one *.yaml per platform; default: RUNBOOK_CONFIG_DIR).")
+  Path configDir;
+
   @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "9464",
       description = "Port of /metrics and /healthz (0: any free port; default ${DEFAULT-VALUE}).")
   int metricsPort;
@@ -37,8 +43,17 @@ final class WorkerCommand implements Callable<Integer> {
     SandboxEndpoints endpoints = sandbox ? sandboxEndpoints(sandboxDir) : null;
     RunbookWorker worker;
     try {
+      List<PlatformConfig> platforms = RunbookWorker.loadPlatforms(temporal.config != null ? temporal.config : envConfig(),
+          configDir != null ? configDir : env("RUNBOOK_CONFIG_DIR"));
+      if (sandbox) {
+        // The sandbox is a platform of its own: its people's keys are its allowed signers.
+        Path dir = sandboxDir != null ? sandboxDir : Sandbox.defaultStateDir();
+        SandboxPeople people = SandboxPeople.read(dir).orElseThrow(() -> new CliException(ExitCodes.UNAVAILABLE,
+            "the sandbox in " + dir + " has no keys for its people: restart it with 'runbook dev --sandbox'"));
+        platforms = platforms.stream().map(people::platform).toList();
+      }
       worker = RunbookWorker.start(new RunbookWorker.Options(temporal.address, temporal.taskQueue, metricsPort,
-          temporal.config != null ? temporal.config : envConfig(), endpoints == null ? null : () -> connections(endpoints)));
+          platforms, endpoints == null ? null : () -> connections(endpoints)));
     } catch (StartupException e) {
       throw new CliException(ExitCodes.UNAVAILABLE, "the worker cannot start: " + e.getMessage());
     }
@@ -70,7 +85,11 @@ final class WorkerCommand implements Callable<Integer> {
   }
 
   private static Path envConfig() {
-    String env = System.getenv("RUNBOOK_CONFIG");
-    return env == null || env.isBlank() ? null : Path.of(env);
+    return env("RUNBOOK_CONFIG");
+  }
+
+  private static Path env(String name) {
+    String value = System.getenv(name);
+    return value == null || value.isBlank() ? null : Path.of(value);
   }
 }

@@ -76,11 +76,14 @@ class ChildRoutingTest {
     assertThat(status.out()).contains("Child runbooks:").contains("drill").contains("AWAITING_APPROVAL")
         .contains("⏸ gate approve-plan #1 in 254carbon/fleet/drill");
 
-    CliTest.Run wrongChild = CliTest.runbook("approve", "fleet", "--child", "coffee", "--as", "bob", "--address", address);
+    String hash = fleetChild().openGate().shownHash();
+    CliTest.Run wrongChild = CliTest.runbook("approve", "fleet", "--child", "coffee", "--as", "bob", "--yes",
+        "--expect-hash", hash, "--address", address);
     assertThat(wrongChild.exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
     assertThat(wrongChild.err()).contains("no child runbook 'coffee' in 254carbon/fleet (its children: drill)");
 
-    CliTest.Run approved = CliTest.runbook("approve", "fleet", "--as", "bob", "--address", address);
+    CliTest.Run approved = CliTest.runbook("approve", "fleet", "--as", "bob", "--yes", "--expect-hash", hash,
+        "--address", address);
     assertThat(approved.exitCode()).as(approved.err()).isZero();
     assertThat(approved.out()).contains("approved approve-plan #1 of 254carbon/fleet/drill as bob");
 
@@ -94,6 +97,11 @@ class ChildRoutingTest {
     assertThat(result.outcome()).isEqualTo(RunbookResult.Outcome.SUCCEEDED);
     assertThat(result.children()).singleElement().satisfies(c -> assertThat(c.outcome())
         .isEqualTo(RunbookResult.Outcome.SUCCEEDED));
+  }
+
+  /** The drill child's status, as its own run answers it. */
+  private static RunbookStatus fleetChild() {
+    return dev.temporal.client().newWorkflowStub(io.carbon254.runbook.engine.DrillWorkflow.class, "254carbon/fleet/drill").status();
   }
 
   private static RunbookStatus await(FleetWorkflow fleet, Predicate<RunbookStatus> until) {

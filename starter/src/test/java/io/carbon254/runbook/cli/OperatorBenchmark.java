@@ -142,14 +142,17 @@ public final class OperatorBenchmark {
         dev.address) == 0, "start");
     WorkflowStub run = client.newUntypedWorkflowStub(RUN);
     awaitGate(run);
+    String hash = run.query("status", io.carbon254.runbook.engine.RunbookStatus.class).openGate().shownHash();
     long approvedAt = System.currentTimeMillis();
     long started = System.nanoTime();
     if (newJvm) {
       Path log = Files.createTempFile("runbook-benchmark-approve", ".log");
-      Process approve = launch(env, log, "approve", "crash-drill", "--as", "bob", "--address", dev.address);
+      Process approve = launch(env, log, "approve", "crash-drill", "--as", "bob", "--yes", "--expect-hash", hash,
+          "--address", dev.address);
       check(approve.waitFor(2, TimeUnit.MINUTES) && approve.exitValue() == 0, "approve: " + Files.readString(log));
     } else {
-      check(RunbookCli.execute("approve", "crash-drill", "--as", "bob", "--address", dev.address) == 0, "approve");
+      check(RunbookCli.execute("approve", "crash-drill", "--as", "bob", "--yes", "--expect-hash", hash, "--address",
+          dev.address) == 0, "approve");
     }
     double command = millisSince(started);
     run.getResult(2, TimeUnit.MINUTES, RunbookResult.class);

@@ -77,11 +77,16 @@ class ProcessTest {
     assertThat(cli("start", "crash-drill", "--option", "chunks=4", "--as", "alice").exitCode()).isZero();
     awaitStatus("the gate to open", s -> s.openGate() != null);
 
-    Jvm.Result refused = cli("approve", "crash-drill", "--gate", "approve-work", "--as", "mallory");
+    // demo-approver-1 has a key of the sandbox, but the gate's policy does not name them.
+    Jvm.Result refused = approve("demo-approver-1", "--gate", "approve-work");
     assertThat(refused.exitCode()).isEqualTo(ExitCodes.REFUSED);
-    assertThat(refused.err()).contains("refused: mallory is not an allowed approver of gate approve-work #1");
+    assertThat(refused.err()).contains("refused: demo-approver-1 is not an allowed approver of gate approve-work #1");
+    Jvm.Result unreviewed = cli("approve", "crash-drill", "--as", "bob");
+    assertThat(unreviewed.exitCode()).as("not a terminal, and no hash of what was reviewed").isEqualTo(ExitCodes.USAGE);
+    assertThat(unreviewed.out()).contains("Gate approve-work #1 of 254carbon/crash-drill:").contains("shown-hash ");
+    assertThat(unreviewed.err()).contains("not a terminal, so nothing was approved").contains("--yes --expect-hash ");
 
-    Jvm.Result approved = cli("approve", "crash-drill", "--as", "bob", "--comment", "go");
+    Jvm.Result approved = approve("bob", "--comment", "go");
     assertThat(approved.exitCode()).as(approved.err()).isZero();
     assertThat(approved.out()).contains("approved approve-work #1 as bob: 1 of 1 approvals, gate APPROVED");
     Jvm.Result watched = cli("status", "crash-drill", "--watch");
@@ -102,7 +107,7 @@ class ProcessTest {
 
     kill9(worker);
     worker = startWorkerProcess();
-    Jvm.Result approved = cli("approve", "crash-drill", "--as", "bob");
+    Jvm.Result approved = approve("bob");
     assertThat(approved.exitCode()).as(approved.err()).isZero();
 
     assertThat(outcome(result())).isEqualTo(UNINTERRUPTED_4_CHUNKS);
@@ -112,7 +117,7 @@ class ProcessTest {
   void aWorkerKilledWhileAStepRunsResumesFromItsLastHeartbeat() throws Exception {
     assertThat(cli("start", "crash-drill", "--option", "chunks=8", "--as", "alice").exitCode()).isZero();
     awaitStatus("the gate to open", s -> s.openGate() != null);
-    assertThat(cli("approve", "crash-drill", "--as", "bob").exitCode()).isZero();
+    assertThat(approve("bob").exitCode()).isZero();
     Path workLog = drillDir.resolve("work.log");
     awaitFile(workLog, "chunk 2 done");
 
@@ -156,6 +161,14 @@ class ProcessTest {
   private static void kill9(Process process) throws InterruptedException {
     process.destroyForcibly(); // SIGKILL: no shutdown hook, no graceful anything
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+  }
+
+  /** {@code runbook approve crash-drill --as AS --yes --expect-hash H}: the hash of the gate as status shows it. */
+  private Jvm.Result approve(String as, String... more) {
+    String hash = awaitStatus("the gate to open", s -> s.openGate() != null).openGate().shownHash();
+    List<String> args = new java.util.ArrayList<>(List.of("approve", "crash-drill", "--as", as, "--yes", "--expect-hash", hash));
+    args.addAll(List.of(more));
+    return cli(args.toArray(String[]::new));
   }
 
   private Jvm.Result cli(String... args) {

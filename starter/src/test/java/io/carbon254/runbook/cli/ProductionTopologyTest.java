@@ -81,7 +81,7 @@ class ProductionTopologyTest {
     Jvm.Result started = topology.cli("start", "crash-drill", "--option", "chunks=4", "--as", "alice", "-c", config.toString());
     assertThat(started.exitCode()).as(started.err()).isZero();
     topology.awaitStatus(id, "the gate to open", s -> s.openGate() != null);
-    Jvm.Result approved = topology.cli("approve", id, "--as", "bob");
+    Jvm.Result approved = topology.approve(id, "bob");
     assertThat(approved.exitCode()).as(approved.out() + approved.err()).isZero();
     assertThat(approved.out()).contains("approved approve-work #1 as bob: 1 of 1 approvals, gate APPROVED");
 
@@ -96,7 +96,7 @@ class ProductionTopologyTest {
     Path config = topology.platformConfig("midstep");
     assertThat(topology.cli("start", "crash-drill", "--option", "chunks=12", "-c", config.toString()).exitCode()).isZero();
     topology.awaitStatus(id, "the gate to open", s -> s.openGate() != null);
-    assertThat(topology.cli("approve", id, "--as", "bob").exitCode()).isZero();
+    assertThat(topology.approve(id, "bob").exitCode()).isZero();
     ProcessTest.awaitFile(topology.drillDir.resolve("work.log"), "chunk 2 done");
 
     List<Process> workers = topology.liveWorkers();
@@ -136,7 +136,7 @@ class ProductionTopologyTest {
 
     assertThat(topology.stub(id).describe().getExecution().getRunId()).as("the same run, read back from PostgreSQL").isEqualTo(runId);
     assertThat(topology.liveWorkers()).as("the workers rode out the server's crash").hasSize(2);
-    Jvm.Result approved = topology.cli("approve", id, "--as", "bob");
+    Jvm.Result approved = topology.approve(id, "bob");
     assertThat(approved.exitCode()).as(approved.out() + approved.err()).isZero();
     assertThat(RealTemporalServer.outcome(topology.result(id))).isEqualTo(ProcessTest.UNINTERRUPTED_4_CHUNKS);
   }

@@ -61,7 +61,7 @@ class RealServerTest {
 
     assertThat(temporal.connection().client().newUntypedWorkflowStub(DRILL).describe().getExecution().getRunId())
         .as("the same run, read back from the database file after the crash").isEqualTo(runId);
-    Jvm.Result approved = temporal.cli("approve", "crash-drill", "--as", "bob");
+    Jvm.Result approved = temporal.approve("crash-drill", "bob");
     assertThat(approved.exitCode()).as(approved.out() + approved.err()).isZero();
     assertThat(approved.out()).contains("approved approve-work #1 as bob: 1 of 1 approvals, gate APPROVED");
 
@@ -80,8 +80,8 @@ class RealServerTest {
     temporal.startWorker();
     assertThat(temporal.cli("start", "backup-activation", "--as", "alice").exitCode()).isZero();
     temporal.awaitStatus(run, "the plan gate", s -> s.openGate() != null);
-    assertThat(temporal.cli("approve", "backup-activation", "--as", "bob").exitCode()).isZero();
-    assertThat(temporal.cli("approve", "backup-activation", "--as", "carol").exitCode()).isZero();
+    assertThat(temporal.approve("backup-activation", "bob").exitCode()).isZero();
+    assertThat(temporal.approve("backup-activation", "carol").exitCode()).isZero();
     temporal.awaitStatus(run, "the schedules gate", s -> s.openGate() != null && s.openGate().gate().equals("activate-schedules"));
     List<String> rehearsalBackups = canaryBackups();
     assertThat(rehearsalBackups).as("the rehearsal's backup, made before the reset").hasSize(1);
@@ -99,7 +99,7 @@ class RealServerTest {
 
     temporal.awaitStatus(run, "the schedules gate of the reset run",
         s -> s.openGate() != null && s.openGate().gate().equals("activate-schedules"));
-    Jvm.Result approved = temporal.cli("approve", "backup-activation", "--as", "dave");
+    Jvm.Result approved = temporal.approve("backup-activation", "dave");
     assertThat(approved.exitCode()).as(approved.out() + approved.err()).isZero();
 
     RunbookResult result = temporal.result(run);

@@ -56,6 +56,7 @@ abstract class TemporalUnderTest implements AutoCloseable {
     Sandbox sandbox = Sandbox.start(ConfigLoader.loadDefault());
     try {
       sandbox.endpoints().write(Sandbox.stateFile(stateDir));
+      SandboxPeople.generate(ConfigLoader.loadDefault(), "alice").write(stateDir);
     } catch (RuntimeException e) {
       sandbox.close();
       throw e;
@@ -85,6 +86,18 @@ abstract class TemporalUnderTest implements AutoCloseable {
     return env;
   }
 
+  /**
+   * {@code runbook approve RUN --as AS --yes --expect-hash H}: approves exactly the gate that status
+   * shows now (as an operator does after reviewing it), signed with the sandbox's key of AS.
+   */
+  Jvm.Result approve(String run, String as, String... more) {
+    String id = run.contains("/") ? run : "254carbon/" + run;
+    String hash = awaitStatus(id, "a gate to open", s -> s.openGate() != null).openGate().shownHash();
+    List<String> args = new ArrayList<>(List.of("approve", run, "--as", as, "--yes", "--expect-hash", hash));
+    args.addAll(List.of(more));
+    return cli(args.toArray(String[]::new));
+  }
+
   /** {@code runbook ARGS --address <this server>} as a separate JVM (with the crash drill on its classpath). */
   Jvm.Result cli(String... args) {
     List<String> all = new ArrayList<>(List.of(args));
@@ -104,7 +117,7 @@ abstract class TemporalUnderTest implements AutoCloseable {
     for (int i = 0; i < count; i++) {
       Path log = dir.resolve("worker-" + (workers.size() + 1) + ".log");
       Process process = Jvm.start(env(), log, true, "worker", "--address", address(), "--sandbox",
-          "--sandbox-dir", stateDir.toString(), "--metrics-port", "0");
+          "--sandbox-dir", stateDir.toString(), "--config-dir", platforms(), "--metrics-port", "0");
       workers.add(process);
       started.add(process);
       logs.add(log);
@@ -219,8 +232,8 @@ abstract class TemporalUnderTest implements AutoCloseable {
     for (String id : List.of(COMPLETED, BUSY, WAITING)) {
       awaitStatus(id, "the gate to open", s -> s.openGate() != null);
     }
-    assertThat(cli("approve", COMPLETED, "--as", "bob").exitCode()).isZero();
-    assertThat(cli("approve", BUSY, "--as", "bob").exitCode()).isZero();
+    assertThat(approve(COMPLETED, "bob").exitCode()).isZero();
+    assertThat(approve(BUSY, "bob").exitCode()).isZero();
     result(COMPLETED);
     awaitStatus(BUSY, "the slow work", s -> s.state() == RunbookState.RUNNING);
     awaitVisible("AwaitingApproval = true", List.of(WAITING));
@@ -228,13 +241,37 @@ abstract class TemporalUnderTest implements AutoCloseable {
     awaitVisible("RunbookState = 'RUNNING'", List.of(BUSY));
   }
 
-  /** The default configuration under another platform name: its runs have their own workflow ids. */
+  /**
+   * The default configuration under another platform name: its runs have their own workflow ids.
+   * The workers serve it: the platforms they serve are the files of {@link #platformsDir()}.
+   */
   Path platformConfig(String name) throws IOException {
     String yaml = Files.readString(ComposeFile.REPOSITORY.resolve("config/254carbon.yaml"));
     assertThat(yaml).contains("\nname: 254carbon\n");
-    Path file = dir.resolve(name + ".yaml");
+    Path file = platformsDir().resolve(name + ".yaml");
     Files.writeString(file, yaml.replace("\nname: 254carbon\n", "\nname: " + name + "\n"));
     return file;
+  }
+
+  private String platforms() {
+    try {
+      return platformsDir().toString();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** The platforms the worker processes serve: 254carbon, and the ones the visibility stories add. */
+  Path platformsDir() throws IOException {
+    Path platforms = Files.createDirectories(dir.resolve("platforms"));
+    Path main = platforms.resolve("254carbon.yaml");
+    if (!Files.exists(main)) {
+      Files.copy(ComposeFile.REPOSITORY.resolve("config/254carbon.yaml"), main);
+      for (String other : List.of("lab", "busy")) {
+        platformConfig(other);
+      }
+    }
+    return platforms;
   }
 
   @Override

@@ -83,10 +83,17 @@ class WebUiTest {
         .contains("○ slow-work Do 4 chunks of slow work")
         .contains("Waiting for approval: approve-work #1")
         .contains("runbook approve 254carbon/crash-drill --gate approve-work --as <you>")
-        .contains("{\"gate\":\"approve-work\",\"instance\":1,\"actor\":\"<you>\"}");
+        .contains("runbook sign 254carbon/crash-drill --as <you> --expect-hash ");
     screenshot("waiting-run.png");
 
-    // More Actions → Send a Signal → approve, with the payload the details show (actor filled in).
+    // The platform takes signed decisions: bob signs his approval of the gate he reviewed, for the Web UI.
+    String shownHash = temporal.awaitStatus(DRILL, "the gate", st -> st.openGate() != null).openGate().shownHash();
+    Jvm.Result signed = temporal.cli("sign", "crash-drill", "--as", "bob", "--expect-hash", shownHash);
+    assertThat(signed.exitCode()).as(signed.err()).isZero();
+    String payload = signed.out().strip();
+    assertThat(payload).startsWith("{\"gate\":\"approve-work\",\"instance\":1,\"actor\":\"bob\",\"signature\":");
+
+    // More Actions → Send a Signal → approve, with the signed payload.
     await("More Actions", d -> visible(d, By.xpath("//button[normalize-space()='More Actions']"))).click();
     await("Send a Signal", d -> visible(d, By.cssSelector("[data-testid=signal-button]"))).click();
     WebElement modal = await("the signal dialog", d -> visible(d, By.cssSelector("[data-testid=signal-confirmation-modal]")));
@@ -98,11 +105,10 @@ class WebUiTest {
     WebElement input = await("the signal input editor",
         d -> visibleIn(modal, By.cssSelector(".cm-content[contenteditable=true]")));
     input.click();
-    String payload = "{\"gate\":\"approve-work\",\"instance\":1,\"actor\":\"bob\"}";
     input.sendKeys(payload);
     // Leave the editor first: it reformats its JSON on blur, which moves the dialog's buttons.
     modal.findElement(By.xpath(".//*[normalize-space()='Send a Signal']")).click();
-    await("the payload in the editor", d -> input.getText().replaceAll("\\s", "").equals(payload) ? input : null);
+    await("the payload in the editor", d -> input.getText().replaceAll("\\s", "").equals(payload.replaceAll("\\s", "")) ? input : null);
     WebElement submit = modal.findElement(By.cssSelector("[data-testid=confirm-modal-button]"));
     await("Submit to be enabled", d -> submit.isEnabled() ? submit : null).click();
     await("the dialog to close", d -> {

@@ -3,6 +3,7 @@ package io.carbon254.runbook.worker;
 import com.uber.m3.tally.RootScopeBuilder;
 import com.uber.m3.tally.Scope;
 import io.carbon254.runbook.config.ConfigLoader;
+import io.carbon254.runbook.config.ConfigValidator;
 import io.carbon254.runbook.config.InvalidConfigException;
 import io.carbon254.runbook.config.Notifications;
 import io.carbon254.runbook.config.PlatformConfig;
@@ -41,11 +42,12 @@ public final class RunbookWorker implements AutoCloseable {
   /**
    * @param temporalAddress host:port instead of the environment's ({@code TEMPORAL_ADDRESS}), or null
    * @param metricsPort port of /metrics and /healthz (0: any free port), or null for none
-   * @param configFile the platform configuration, or null for the built-in default
+   * @param platforms the platforms this worker serves, as its configuration describes them (see
+   *     {@link #loadPlatforms}); empty for the built-in default
    * @param platform how to reach a simulated platform, or null for the real cluster ({@link
    *     PlatformConnections#cluster()})
    */
-  public record Options(String temporalAddress, String taskQueue, Integer metricsPort, Path configFile,
+  public record Options(String temporalAddress, String taskQueue, Integer metricsPort, List<PlatformConfig> platforms,
       Supplier<PlatformConnections> platform) {}
 
   private final WorkerFactory factory;
@@ -63,7 +65,8 @@ public final class RunbookWorker implements AutoCloseable {
 
   /** Starts a worker process's worker: reads the configuration, connects, registers, serves metrics. */
   public static RunbookWorker start(Options options) {
-    PlatformConfig config = loadConfig(options.configFile());
+    List<PlatformConfig> configs = options.platforms() == null || options.platforms().isEmpty()
+        ? List.of(ConfigLoader.loadDefault()) : options.platforms();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Scope metrics = new RootScopeBuilder()
         .reporter(new MicrometerClientStatsReporter(registry))
@@ -77,31 +80,32 @@ public final class RunbookWorker implements AutoCloseable {
       throw e;
     }
     String taskQueue = options.taskQueue() == null ? RunbookLauncher.TASK_QUEUE : options.taskQueue();
-    checkNotifications(config, platform.secrets());
+    configs.forEach(config -> checkNotifications(config, platform.secrets()));
+    configs.forEach(config -> ConfigValidator.warnings(config).forEach(w -> log.warn("platform {}: {}", config.name(), w)));
     List<AutoCloseable> resources = new ArrayList<>(List.of(platform, temporal));
-    WorkerFactory factory = register(temporal.client(), config, platform, taskQueue);
+    WorkerFactory factory = register(temporal.client(), configs, platform, taskQueue);
     OpsServer ops = null;
     if (options.metricsPort() != null) {
       RunbookWorker[] self = new RunbookWorker[1];
       ops = new OpsServer(new InetSocketAddress(options.metricsPort()), registry, () -> self[0] == null ? "starting" : self[0].health());
-      RunbookWorker worker = new RunbookWorker(factory, resources, ops, describe(config, temporal, taskQueue, platform));
+      RunbookWorker worker = new RunbookWorker(factory, resources, ops, describe(configs, temporal, taskQueue, platform));
       self[0] = worker;
       factory.start();
       return worker;
     }
     factory.start();
-    return new RunbookWorker(factory, resources, null, describe(config, temporal, taskQueue, platform));
+    return new RunbookWorker(factory, resources, null, describe(configs, temporal, taskQueue, platform));
   }
 
   /** A worker inside another process (runbook dev, tests) on an existing client and platform. */
   public static RunbookWorker embedded(WorkflowClient client, PlatformConfig config, PlatformConnections platform,
       String taskQueue) {
-    WorkerFactory factory = register(client, config, platform, taskQueue);
+    WorkerFactory factory = register(client, List.of(config), platform, taskQueue);
     factory.start();
     return new RunbookWorker(factory, List.of(), null, "task queue " + taskQueue + " on " + platform.describe());
   }
 
-  private static WorkerFactory register(WorkflowClient client, PlatformConfig config, PlatformConnections platform,
+  private static WorkerFactory register(WorkflowClient client, List<PlatformConfig> configs, PlatformConnections platform,
       String taskQueue) {
     WorkerFactory factory;
     Worker worker;
@@ -118,7 +122,7 @@ public final class RunbookWorker implements AutoCloseable {
       worker = factory.newWorker(taskQueue);
     }
     // What every run reads at its start: the platform as this worker's configuration describes it.
-    worker.registerActivitiesImplementations(new ConfiguredPlatforms(List.of(config)));
+    worker.registerActivitiesImplementations(new ConfiguredPlatforms(configs));
     for (RunbookPlugin plugin : RunbookPlugins.all()) {
       plugin.runbooks().forEach(runbook -> worker.registerWorkflowImplementationTypes(runbook.implementation()));
       worker.registerActivitiesImplementations(plugin.activities(platform).toArray());
@@ -150,6 +154,38 @@ public final class RunbookWorker implements AutoCloseable {
     return info.getServerVersion().isEmpty();
   }
 
+  /**
+   * The platforms a worker serves: the file {@code file} (else {@code RUNBOOK_CONFIG}, else the
+   * built-in default) and every {@code *.yaml} of {@code dir} (one file per platform), each
+   * validated; two files of one platform name are refused.
+   */
+  public static List<PlatformConfig> loadPlatforms(Path file, Path dir) {
+    java.util.Map<String, PlatformConfig> platforms = new java.util.LinkedHashMap<>();
+    List<Path> files = new java.util.ArrayList<>();
+    if (dir != null) {
+      try (var listing = java.nio.file.Files.list(dir)) {
+        listing.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml")).sorted().forEach(files::add);
+      } catch (java.io.IOException e) {
+        throw new StartupException("cannot read the platform configurations in " + dir + ": " + e.getMessage());
+      }
+      if (files.isEmpty()) {
+        throw new StartupException("no platform configuration (*.yaml) in " + dir);
+      }
+    }
+    if (file != null || files.isEmpty()) {
+      platforms.put(loadConfig(file).name(), loadConfig(file));
+    }
+    for (Path f : files) {
+      PlatformConfig config = loadConfig(f);
+      if (platforms.containsKey(config.name())) {
+        throw new StartupException("two configurations of platform '" + config.name() + "' (" + f + "): a worker serves"
+            + " each platform once");
+      }
+      platforms.put(config.name(), config);
+    }
+    return List.copyOf(platforms.values());
+  }
+
   static PlatformConfig loadConfig(Path file) {
     try {
       return file == null ? ConfigLoader.loadDefault() : ConfigLoader.load(file);
@@ -158,9 +194,9 @@ public final class RunbookWorker implements AutoCloseable {
     }
   }
 
-  private static String describe(PlatformConfig config, TemporalConnection temporal, String taskQueue,
+  private static String describe(List<PlatformConfig> configs, TemporalConnection temporal, String taskQueue,
       PlatformConnections platform) {
-    return "platform " + config.name() + ", Temporal " + temporal.address() + " namespace " + temporal.namespace()
+    return "platform " + String.join(", ", configs.stream().map(PlatformConfig::name).toList()) + ", Temporal " + temporal.address() + " namespace " + temporal.namespace()
         + ", task queue " + taskQueue + ", " + platform.describe();
   }
 

@@ -64,6 +64,10 @@ public final class WorkerMain implements Callable<Integer> {
         description = "Platform configuration (default: RUNBOOK_CONFIG, or the built-in config/254carbon.yaml).")
     Path config;
 
+    @Option(names = "--config-dir", paramLabel = "DIR",
+        description = "Serve every platform configured in DIR (one *.yaml per platform; default: RUNBOOK_CONFIG_DIR).")
+    Path configDir;
+
     @Option(names = "--task-queue", paramLabel = "QUEUE", description = "Task queue (default: runbooks).")
     String taskQueue;
 
@@ -73,8 +77,10 @@ public final class WorkerMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-      Path file = config != null ? config : envConfig();
-      RunbookWorker worker = RunbookWorker.start(new RunbookWorker.Options(address, taskQueue, metricsPort, file, null));
+      Path file = config != null ? config : env("RUNBOOK_CONFIG");
+      Path dir = configDir != null ? configDir : env("RUNBOOK_CONFIG_DIR");
+      RunbookWorker worker = RunbookWorker.start(new RunbookWorker.Options(address, taskQueue, metricsPort,
+          RunbookWorker.loadPlatforms(file, dir), null));
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         worker.close();
@@ -85,9 +91,9 @@ public final class WorkerMain implements Callable<Integer> {
       return OK;
     }
 
-    private static Path envConfig() {
-      String env = System.getenv("RUNBOOK_CONFIG");
-      return env == null || env.isBlank() ? null : Path.of(env);
+    private static Path env(String name) {
+      String value = System.getenv(name);
+      return value == null || value.isBlank() ? null : Path.of(value);
     }
   }
 

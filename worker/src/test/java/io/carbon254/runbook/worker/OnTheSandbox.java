@@ -5,7 +5,9 @@ import java.util.List;
 import io.carbon254.runbook.config.ConfigLoader;
 import io.carbon254.runbook.config.PlatformConfig;
 import io.carbon254.runbook.engine.LogCapture;
-import io.carbon254.runbook.engine.RunbookLauncher;
+import io.carbon254.runbook.engine.RunbookTesting;
+import io.carbon254.runbook.engine.TestKeys;
+import io.carbon254.runbook.engine.TestPlatforms;
 import io.carbon254.runbook.engine.RunbookRequest;
 import io.carbon254.runbook.engine.RunbookResult;
 import io.carbon254.runbook.platformcheck.PlatformCheckWorkflow;
@@ -23,7 +25,8 @@ import org.junit.jupiter.api.BeforeEach;
  */
 abstract class OnTheSandbox {
 
-  final PlatformConfig config = ConfigLoader.loadDefault();
+  /** The default configuration, its people signing with their test keys. */
+  final PlatformConfig config = TestKeys.signedBy(ConfigLoader.loadDefault());
   LogCapture logs;
   Sandbox sandbox;
   PlatformConnections platform;
@@ -37,6 +40,7 @@ abstract class OnTheSandbox {
     platform = PlatformConnections.simulated(sandbox.endpoints().kubernetesUrl(), sandbox.endpoints().routes(), "the sandbox");
     worker.registerActivitiesImplementations(new BuiltInRunbooks().activities(platform).toArray());
     worker.registerActivitiesImplementations(new ConfiguredPlatforms(List.of(config)));
+    TestPlatforms.serve(config);
     env.start();
     this.client = client;
     this.taskQueue = worker.getTaskQueue();
@@ -51,7 +55,7 @@ abstract class OnTheSandbox {
 
   /** Starts {@code runbook} as alice and returns its typed stub. */
   <W> W start(String runbook, String workflowType, Class<W> type) {
-    RunbookLauncher.start(client, runbook, workflowType, RunbookRequest.apply(config.name(), "alice"), taskQueue);
+    RunbookTesting.start(client, runbook, workflowType, RunbookRequest.apply(config.name(), "alice"), taskQueue);
     return client.newWorkflowStub(type, config.name() + "/" + runbook);
   }
 

@@ -28,7 +28,12 @@ public final class Commands {
     return "runbook done " + workflowId + " --task " + task + " --as <you> [--value V ...]";
   }
 
-  /** The JSON input of the Web UI's "Send signal" → {@code approve} for this gate instance. */
+  /** The command that prints a signed signal input for the Web UI, for the gate showing {@code shownHash}. */
+  public static String sign(String workflowId, String shownHash) {
+    return "runbook sign " + workflowId + " --as <you> --expect-hash " + shownHash + " [--reject \"<why>\"]";
+  }
+
+  /** The JSON input of the Web UI's "Send signal" → {@code approve} for this gate instance (typed names). */
   public static String approveSignalInput(String gate, int instance, String planHash) {
     return "{\"gate\":\"" + gate + "\",\"instance\":" + instance + ",\"actor\":\"<you>\""
         + (planHash == null ? "" : ",\"planHash\":\"" + planHash + "\"") + "}";

@@ -36,10 +36,17 @@ public final class DetailsRenderer {
               : " · allowed: " + String.join(", ", gate.allowedApprovers()))
           .append(gate.forbidInitiator() ? " · four eyes: " + s.initiator() + " may not approve" : "")
           .append(gate.deadline() == null ? "" : " · deadline " + gate.deadline()).append("\n\n")
+          .append("Shown-hash `").append(gate.shownHash()).append("` (what a decision names)\n\n")
           .append("Answer with the CLI:\n\n    ").append(Commands.approve(s.workflowId(), gate.gate()))
-          .append("\n    ").append(Commands.reject(s.workflowId(), gate.gate()))
-          .append("\n\nor in the Web UI: Send Signal `approve` (or `reject`) with input\n\n    ")
-          .append(Commands.approveSignalInput(gate.gate(), gate.instance(), gate.planHash())).append('\n');
+          .append("\n    ").append(Commands.reject(s.workflowId(), gate.gate()));
+      if ("SIGNED".equals(s.identity())) {
+        md.append("\n\nor in the Web UI: Send Signal `approve` (or `reject`) with the signed input that\n\n    ")
+            .append(Commands.sign(s.workflowId(), gate.shownHash()))
+            .append("\n\nprints (decisions on this platform are signed by an allowed signer's SSH key)\n");
+      } else {
+        md.append("\n\nor in the Web UI: Send Signal `approve` (or `reject`) with input\n\n    ")
+            .append(Commands.approveSignalInput(gate.gate(), gate.instance(), gate.planHash())).append('\n');
+      }
     }
     ManualTaskView task = s.openTask();
     if (task != null) {
