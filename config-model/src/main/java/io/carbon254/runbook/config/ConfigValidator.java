@@ -495,8 +495,9 @@ public final class ConfigValidator {
       if (require(p + ".replicas", m.replicas())) {
         if (m.replicas() < 4) {
           add(p + ".replicas", "must be at least 4 (erasure coding needs 4 or more drives on separate pods), got " + m.replicas());
-        } else if (m.replicas() * drives > 16 && (m.replicas() * drives) % 16 != 0 && (m.replicas() * drives) % 8 != 0) {
-          add(p + ".replicas", m.replicas() + " pods x " + drives + " drives cannot be split into equal erasure sets of 2-16 drives");
+        } else if (!erasureSetsFit(m.replicas(), drives)) {
+          add(p + ".replicas", m.replicas() + " pods x " + drives + " drives cannot be split into equal erasure sets "
+              + "of 2-16 drives spread evenly over the pods");
         }
       }
       if (m.volumeSize() != null) {
@@ -515,6 +516,21 @@ public final class ConfigValidator {
         dnsLabel(p + ".switchService", m.switchService());
       }
     }
+  }
+
+  /**
+   * Whether MinIO can split {@code pods} x {@code drivesPerPod} drives into erasure sets: some set size
+   * of 2 to 16 drives divides the total and spreads evenly over the pods: each set takes the same
+   * number of drives from every pod, or one drive from each pod of a group of {@code size} pods.
+   */
+  static boolean erasureSetsFit(int pods, int drivesPerPod) {
+    int total = pods * drivesPerPod;
+    for (int size = 2; size <= 16; size++) {
+      if (total % size == 0 && (size % pods == 0 || pods % size == 0)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void hpa(Hpa h, Set<String> namespaces) {
@@ -904,7 +920,8 @@ public final class ConfigValidator {
   private void labels(String path, Map<String, String> labels) {
     for (Map.Entry<String, String> e : labels.entrySet()) {
       String p = ConfigLoader.child(path, e.getKey());
-      if (!LABEL_KEY.matcher(e.getKey()).matches() || e.getKey().length() > 316) {
+      // the optional prefix is a DNS subdomain of at most 253 characters (the name's 63 are in the pattern)
+      if (!LABEL_KEY.matcher(e.getKey()).matches() || e.getKey().indexOf('/') > 253) {
         add(p, "'" + e.getKey() + "' is not a valid label key");
       }
       if (e.getValue() == null || !LABEL_VALUE.matcher(e.getValue()).matches()) {

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -22,6 +23,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class InvalidConfigTest {
 
   static final String DEFAULT = ConfigLoader.defaultYaml();
+
+  /** A DNS subdomain of the greatest length, 253 characters. */
+  static final String PREFIX_253 = String.join(".", "a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(61));
 
   /** The default file with {@code old} (which must occur exactly once) replaced by {@code replacement}. */
   static String defaultWith(String old, String replacement) {
@@ -149,6 +153,11 @@ class InvalidConfigTest {
                 + "allowing everyone is deliberately not offered)"),
         row("    replicas: 4 ", "    replicas: 3 ",
             "ha.minio.replicas: must be at least 4 (erasure coding needs 4 or more drives on separate pods), got 3"),
+        row("    replicas: 4 ", "    replicas: 17 ",
+            "ha.minio.replicas: 17 pods x 1 drives cannot be split into equal erasure sets of 2-16 drives spread evenly "
+                + "over the pods"),
+        // 18 pods make 2 sets of 9: refused while the rule knew only sets of 8 and 16
+        row("    replicas: 4 ", "    replicas: 18 "),
         row("      maxReplicas: 4", "      maxReplicas: 1",
             "hpa.autoscalers[1].maxReplicas: must be at least minReplicas (2), got 1"),
         row("      includedNamespaces: [data-platform, vault-prod]", "      includedNamespaces: [data-platform, kafka]",
@@ -157,6 +166,10 @@ class InvalidConfigTest {
                 + "kube-system)"),
         row("    scratchNamespace: restore-test ", "    scratchNamespace: data-platform ",
             "backup.rehearsal.scratchNamespace: must not be a platform namespace (the rehearsal deletes it)"),
+        // a label key's prefix may have 253 characters and its name 63: 317 in all, no more, no less
+        row("      velero.254carbon.com/purpose: rehearsal", "      " + PREFIX_253 + "/" + "n".repeat(63) + ": rehearsal"),
+        row("      velero.254carbon.com/purpose: rehearsal", "      " + PREFIX_253 + "x/purpose: rehearsal",
+            "backup.rehearsal.labels[\"" + PREFIX_253 + "x/purpose\"]: '" + PREFIX_253 + "x/purpose' is not a valid label key"),
         row("      labels: {workload: general}", "      labels: {node-role.kubernetes.io/worker: \"yes please\"}",
             "ha.workers[0].labels[\"node-role.kubernetes.io/worker\"]: 'yes please' is not a valid label value "
                 + "(at most 63 letters, digits, '-', '_', '.')"),
@@ -168,6 +181,14 @@ class InvalidConfigTest {
   @MethodSource("brokenFiles")
   void reportsExactlyTheExpectedProblems(String change, String yaml, List<String> expected) {
     assertThat(ConfigLoader.checkYaml(yaml)).extracting(ConfigProblem::toString).containsExactlyElementsOf(expected);
+  }
+
+  @ParameterizedTest(name = "{0} pods x {1} drives: {2}")
+  @CsvSource({
+      "4, 1, true", "16, 1, true", "18, 1, true", "34, 1, true", "17, 1, false", "19, 1, false",
+      "4, 3, true", "9, 2, true", "12, 5, true", "17, 2, false"})
+  void minioErasureSetsHave2To16DrivesSpreadEvenlyOverThePods(int pods, int drivesPerPod, boolean fits) {
+    assertThat(ConfigValidator.erasureSetsFit(pods, drivesPerPod)).isEqualTo(fits);
   }
 
   @Test
