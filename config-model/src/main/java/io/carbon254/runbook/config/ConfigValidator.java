@@ -488,16 +488,15 @@ public final class ConfigValidator {
       if (require(p + ".headlessService", m.headlessService())) {
         dnsLabel(p + ".headlessService", m.headlessService());
       }
-      int drives = m.drivesPerPod() == null ? 1 : m.drivesPerPod();
       if (m.drivesPerPod() != null) {
         atLeast(p + ".drivesPerPod", m.drivesPerPod(), 1);
       }
       if (require(p + ".replicas", m.replicas())) {
         if (m.replicas() < 4) {
           add(p + ".replicas", "must be at least 4 (erasure coding needs 4 or more drives on separate pods), got " + m.replicas());
-        } else if (!erasureSetsFit(m.replicas(), drives)) {
-          add(p + ".replicas", m.replicas() + " pods x " + drives + " drives cannot be split into equal erasure sets "
-              + "of 2-16 drives spread evenly over the pods");
+        } else if (!erasureSetsFit(m.replicas())) {
+          add(p + ".replicas", m.replicas() + " pods cannot be split into equal erasure sets of 2-16 drives spread evenly "
+              + "over the pods");
         }
       }
       if (m.volumeSize() != null) {
@@ -519,14 +518,15 @@ public final class ConfigValidator {
   }
 
   /**
-   * Whether MinIO can split {@code pods} x {@code drivesPerPod} drives into erasure sets: some set size
-   * of 2 to 16 drives divides the total and spreads evenly over the pods: each set takes the same
-   * number of drives from every pod, or one drive from each pod of a group of {@code size} pods.
+   * Whether MinIO can split the drives of {@code pods} pods into erasure sets of 2 to 16 drives spread
+   * evenly over the pods. However many drives each pod has, that is so exactly when some size of 2 to
+   * 16 divides the number of pods: each set then takes one drive from each pod of a group of that size
+   * (and a set taking several drives from every pod needs at most 16 pods, which one of those sizes
+   * divides).
    */
-  static boolean erasureSetsFit(int pods, int drivesPerPod) {
-    int total = pods * drivesPerPod;
+  static boolean erasureSetsFit(int pods) {
     for (int size = 2; size <= 16; size++) {
-      if (total % size == 0 && (size % pods == 0 || pods % size == 0)) {
+      if (pods % size == 0) {
         return true;
       }
     }
