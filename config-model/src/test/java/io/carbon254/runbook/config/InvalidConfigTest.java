@@ -29,10 +29,15 @@ class InvalidConfigTest {
 
   /** The default file with {@code old} (which must occur exactly once) replaced by {@code replacement}. */
   static String defaultWith(String old, String replacement) {
-    int at = DEFAULT.indexOf(old);
-    assertThat(at).as("'%s' occurs in the default file", old).isNotNegative();
-    assertThat(DEFAULT.indexOf(old, at + 1)).as("'%s' occurs once in the default file", old).isNegative();
-    return DEFAULT.replace(old, replacement);
+    return replaceOnce(DEFAULT, old, replacement);
+  }
+
+  /** {@code text} with {@code old}, which must occur exactly once, replaced by {@code replacement}. */
+  static String replaceOnce(String text, String old, String replacement) {
+    int at = text.indexOf(old);
+    assertThat(at).as("'%s' occurs in the file", old).isNotNegative();
+    assertThat(text.indexOf(old, at + 1)).as("'%s' occurs once in the file", old).isNegative();
+    return text.replace(old, replacement);
   }
 
   static int lineOf(String text) {
@@ -45,13 +50,20 @@ class InvalidConfigTest {
 
   static Stream<Arguments> brokenFiles() {
     return Stream.of(
-        // unknown keys, with a suggestion when close
+        // unknown keys, with the closest key when one is close, else the list of keys
         row("  clusterName: 254carbon-cluster", "  clusterNmae: 254carbon-cluster",
             "cluster.clusterNmae: unknown key (did you mean 'clusterName'?)",
             "cluster.clusterName: must be set"),
         row("baseDomain: 254carbon.com", "baseDomain: 254carbon.com\nflavour: vanilla",
             "flavour: unknown key (known keys: name, approvals, notifications, baseDomain, cluster, namespaces, "
                 + "services, sso, harbor, images, backup, ha, hpa, monitoring)"),
+        row("  podCidr: 10.244.0.0/16", "  podCdir: 10.244.0.0/16",
+            "cluster.podCdir: unknown key (did you mean 'podCidr'?)",
+            "cluster.podCidr: must be set"),
+        row("  bucket: 254carbon-backups", "  buc: 254carbon-backups",
+            "backup.buc: unknown key (known keys: veleroNamespace, objectStore, bucket, versioning, storageLocation, "
+                + "rehearsal, schedules)",
+            "backup.bucket: must be set"),
         // wrong types
         row("    replicas: 2\n    port: 5432", "    replicas: two\n    port: 5432",
             "ha.postgres.replicas: expected an integer, got 'two'"),
@@ -65,6 +77,18 @@ class InvalidConfigTest {
             "backup.bucket: expected a string, got a mapping"),
         row("namespaces:\n  - data-platform\n", "namespaces:\n  -\n  - data-platform\n",
             "namespaces[0]: empty list item"),
+        row("    emails: []", "    emails: ops@254carbon.com", "sso.allow.emails: expected a list, got 'ops@254carbon.com'"),
+        row("      labels: {workload: general}", "      labels: general", "ha.workers[0].labels: expected a mapping, got 'general'"),
+        row("backend: {service: lakefs, port: 8000}", "backend: lakefs:8000",
+            "services[9].backend: expected a mapping, got 'lakefs:8000'"),
+        row("    onTimeout: FAIL ", "    onTimeout: 3 ", "approvals.defaults.onTimeout: expected one of FAIL, SKIP_STEP, ABORT, got 3"),
+        row("    replicas: 2\n    port: 5432", "    replicas: 3000000000\n    port: 5432",
+            "ha.postgres.replicas: expected an integer, got 3000000000"),
+        // long values are cut after 40 characters
+        row("    mode: statefulset ", "    mode: " + "x".repeat(40) + " ",
+            "ha.postgres.mode: expected one of statefulset, cnpg, got '" + "x".repeat(40) + "'"),
+        row("    mode: statefulset ", "    mode: " + "x".repeat(41) + " ",
+            "ha.postgres.mode: expected one of statefulset, cnpg, got '" + "x".repeat(40) + "...'"),
         // missing values
         row("name: 254carbon\n", "", "name: must be set"),
         row("policyName: Allow Vault Access,", "policyName: ,",
@@ -235,6 +259,7 @@ class InvalidConfigTest {
         .isInstanceOfSatisfying(InvalidConfigException.class, e -> {
           assertThat(e.source()).isEqualTo(file.toString());
           assertThat(e.problems()).extracting(ConfigProblem::path).containsExactly("cluster.zone", "sso.apps[3].sessionDuration");
+          assertThat(ConfigLoader.check(file)).isEqualTo(e.problems());
           assertThat(Arrays.asList(e.getMessage().split("\n"))).containsExactly(
               "invalid platform configuration " + file + " (2 problems):",
               "cluster.zone: unknown key (known keys: clusterName, controlPlaneEndpoint, podCidr, serviceCidr, cni, ingressClass)",
