@@ -44,8 +44,19 @@ class InvalidConfigTest {
     return DEFAULT.substring(0, DEFAULT.indexOf(text)).split("\n", -1).length;
   }
 
+  /**
+   * A row of a table: the default file with {@code old} replaced by {@code replacement} has exactly the
+   * {@code expected} problems. The file is made when the row runs, not when the table is listed: PIT
+   * runs one row at a time, and JUnit lists the whole table for each.
+   */
   static Arguments row(String old, String replacement, String... expected) {
-    return Arguments.of(old + " -> " + replacement, defaultWith(old, replacement), List.of(expected));
+    return Arguments.of(old + " -> " + replacement, old, replacement, List.of(expected));
+  }
+
+  /** What a row checks: the changed default file reports exactly {@code expected}, in order. */
+  static void assertRow(String old, String replacement, List<String> expected) {
+    assertThat(ConfigLoader.checkYaml(defaultWith(old, replacement))).extracting(ConfigProblem::toString)
+        .containsExactlyElementsOf(expected);
   }
 
   static Stream<Arguments> brokenFiles() {
@@ -202,8 +213,8 @@ class InvalidConfigTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("brokenFiles")
-  void reportsExactlyTheExpectedProblems(String change, String yaml, List<String> expected) {
-    assertThat(ConfigLoader.checkYaml(yaml)).extracting(ConfigProblem::toString).containsExactlyElementsOf(expected);
+  void reportsExactlyTheExpectedProblems(String change, String old, String replacement, List<String> expected) {
+    assertRow(old, replacement, expected);
   }
 
   @ParameterizedTest(name = "{0} pods: {1}")

@@ -1,7 +1,7 @@
 package io.carbon254.runbook.config;
 
+import static io.carbon254.runbook.config.InvalidConfigTest.assertRow;
 import static io.carbon254.runbook.config.InvalidConfigTest.row;
-import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.stream.Stream;
@@ -335,7 +335,7 @@ class SectionRulesTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource({"topLevelAndCluster", "services", "sso", "harbor", "backup", "ha", "hpaAndMonitoring",
       "approvalsAndNotifications"})
-  void eachRuleReportsExactlyItsProblemWithItsPath(String change, String yaml, List<String> expected) {
-    assertThat(ConfigLoader.checkYaml(yaml)).extracting(ConfigProblem::toString).containsExactlyElementsOf(expected);
+  void eachRuleReportsExactlyItsProblemWithItsPath(String change, String old, String replacement, List<String> expected) {
+    assertRow(old, replacement, expected);
   }
 }
