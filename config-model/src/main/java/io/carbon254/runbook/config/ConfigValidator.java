@@ -494,15 +494,15 @@ public final class ConfigValidator {
       if (require(p + ".headlessService", m.headlessService())) {
         dnsLabel(p + ".headlessService", m.headlessService());
       }
-      int drives = m.drivesPerPod() == null ? 1 : m.drivesPerPod();
       if (m.drivesPerPod() != null) {
         atLeast(p + ".drivesPerPod", m.drivesPerPod(), 1);
       }
       if (require(p + ".replicas", m.replicas())) {
         if (m.replicas() < 4) {
           add(p + ".replicas", "must be at least 4 (erasure coding needs 4 or more drives on separate pods), got " + m.replicas());
-        } else if (m.replicas() * drives > 16 && (m.replicas() * drives) % 16 != 0 && (m.replicas() * drives) % 8 != 0) {
-          add(p + ".replicas", m.replicas() + " pods x " + drives + " drives cannot be split into equal erasure sets of 2-16 drives");
+        } else if (!erasureSetsFit(m.replicas())) {
+          add(p + ".replicas", m.replicas() + " pods cannot be split into equal erasure sets of 2-16 drives spread evenly "
+              + "over the pods");
         }
       }
       if (m.volumeSize() != null) {
@@ -521,6 +521,22 @@ public final class ConfigValidator {
         dnsLabel(p + ".switchService", m.switchService());
       }
     }
+  }
+
+  /**
+   * Whether MinIO can split the drives of {@code pods} pods into erasure sets of 2 to 16 drives spread
+   * evenly over the pods. However many drives each pod has, that is so exactly when some size of 2 to
+   * 16 divides the number of pods: each set then takes one drive from each pod of a group of that size
+   * (and a set taking several drives from every pod needs at most 16 pods, which one of those sizes
+   * divides).
+   */
+  static boolean erasureSetsFit(int pods) {
+    for (int size = 2; size <= 16; size++) {
+      if (pods % size == 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void hpa(Hpa h, Set<String> namespaces) {
@@ -966,7 +982,8 @@ public final class ConfigValidator {
   private void labels(String path, Map<String, String> labels) {
     for (Map.Entry<String, String> e : labels.entrySet()) {
       String p = ConfigLoader.child(path, e.getKey());
-      if (!LABEL_KEY.matcher(e.getKey()).matches() || e.getKey().length() > 316) {
+      // the optional prefix is a DNS subdomain of at most 253 characters (the name's 63 are in the pattern)
+      if (!LABEL_KEY.matcher(e.getKey()).matches() || e.getKey().indexOf('/') > 253) {
         add(p, "'" + e.getKey() + "' is not a valid label key");
       }
       if (e.getValue() == null || !LABEL_VALUE.matcher(e.getValue()).matches()) {

@@ -64,6 +64,19 @@ class ApprovalsTest {
   }
 
   @Test
+  void namedPeopleCountBesideGroupsAndBlankEntriesNotAtAll() {
+    GatePolicy p = new GatePolicy(2, List.of("erin", " ", "group:admins"), null, null, null, null);
+    assertThat(ConfigValidator.people(p, approvals(Map.of()))).containsExactly("alice", "bob", "carol", "erin");
+    // a policy without an approver list (not merged over the defaults) names nobody: anyone may approve
+    assertThat(ConfigValidator.people(new GatePolicy(2, null, null, null, null, null), approvals(Map.of()))).isEmpty();
+  }
+
+  @Test
+  void mergingOverNothingKeepsThePolicy() {
+    assertThat(DEFAULTS.mergedOver(null)).isEqualTo(DEFAULTS);
+  }
+
+  @Test
   void aSatisfiablePolicyHasNoProblems() {
     assertThat(ConfigValidator.validateApprovals(approvals(gates(
         "approve-plan", new GatePolicy(3, null, true, null, null, null),
@@ -101,6 +114,31 @@ class ApprovalsTest {
         "approvals.gates.approve-plan.requiredApprovals: must be at least 1, got 0",
         "approvals.gates.approve-plan.approvers[0]: unknown group 'nobody' (groups: admins, oncall)",
         "approvals.gates.approve-plan.deadline: '2x' is not a duration (use e.g. 90s, 30m, 4h, 3d, 1h30m, 500ms)");
+  }
+
+  @Test
+  void aGateKeyWithoutAPolicyIsReported() {
+    // YAML cannot say this (the loader reports "has no value"); an Approvals built in code can
+    Approvals a = approvals(gates("approve-plan", null));
+    assertThat(ConfigValidator.validateApprovals(a)).extracting(ConfigProblem::toString)
+        .containsExactly("approvals.gates.approve-plan: has no policy");
+  }
+
+  @Test
+  void aBlankGroupMemberIsReportedAndNotCountedAsAnApprover() {
+    Approvals a = new Approvals(Map.of("oncall", List.of("dave", " ")), null,
+        gates("image-mirror/approve-plan", new GatePolicy(2, List.of("group:oncall"), null, null, null, null)));
+    assertThat(ConfigValidator.validateApprovals(a)).extracting(ConfigProblem::toString).containsExactly(
+        "approvals.groups.oncall[1]: must be a user name",
+        "approvals.gates.image-mirror/approve-plan.requiredApprovals: requires 2 approvals but only 1 person may approve (dave)");
+  }
+
+  @Test
+  void aGateThatChangesNeitherWhoNorHowManyIsNotBlamedForTheDefaults() {
+    Approvals a = new Approvals(GROUPS, new GatePolicy(4, List.of("group:admins"), null, null, null, null),
+        gates("sso/approve-plan", new GatePolicy(null, null, null, null, null, TimeoutOutcome.ABORT)));
+    assertThat(ConfigValidator.validateApprovals(a)).extracting(ConfigProblem::toString).containsExactly(
+        "approvals.defaults.requiredApprovals: requires 4 approvals but only 3 distinct people may approve (alice, bob, carol)");
   }
 
   @Test

@@ -12,7 +12,8 @@ class CronTest {
   @ParameterizedTest
   @ValueSource(strings = {
       "0 2 * * *", "0 */6 * * *", "0 3 * * *", "*/15 * * * *", "0 0 1 1 0", "59 23 31 12 7",
-      "0 8-18/2 * * 1-5", "0,30 9,17 * * *", "5 4 * * 0,6", "  0   2 * * *  ", "0 0 1-15/3 */2 *"})
+      "0 8-18/2 * * 1-5", "0,30 9,17 * * *", "5 4 * * 0,6", "  0   2 * * *  ", "0 0 1-15/3 */2 *",
+      "*/1 5-5 * * *", "0059 0023 * * *"})
   void acceptsStandardFiveFieldExpressions(String cron) {
     Cron.validate(cron);
     assertThat(Cron.isValid(cron)).isTrue();
@@ -32,6 +33,7 @@ class CronTest {
       "0 2 * * MON     | '0 2 * * MON': day-of-week field 'MON': expected *, a number, a range a-b or a step */n",
       "0 2/3 * * *     | '0 2/3 * * *': hour field '2/3': a step needs * or a range before it",
       "0 1,,2 * * *    | '0 1,,2 * * *': hour field '': expected *, a number, a range a-b or a step */n",
+      "00059 2 * * *   | '00059 2 * * *': minute field '00059': expected *, a number, a range a-b or a step */n",
       "@daily          | '@daily' has 1 fields; a cron expression has 5 (minute hour day-of-month month day-of-week)"})
   void rejectsWithTheFieldAndTheReason(String cron, String message) {
     assertThatThrownBy(() -> Cron.validate(cron)).isInstanceOf(IllegalArgumentException.class).hasMessage(message);

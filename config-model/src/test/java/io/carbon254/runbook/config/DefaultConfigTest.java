@@ -1,5 +1,6 @@
 package io.carbon254.runbook.config;
 
+import static io.carbon254.runbook.config.InvalidConfigTest.replaceOnce;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
@@ -177,6 +178,39 @@ class DefaultConfigTest {
         .isEqualTo(TimeoutOutcome.SKIP_STEP);
     assertThat(config.notifications().webhooks())
         .containsExactly(new Notifications.Webhook("platform-ops", SecretRef.env("SLACK_WEBHOOK_URL")));
+  }
+
+  @Test
+  void absentFlagsTakeTheirDocumentedDefaultsAndSetOnesAreReadAsSet() {
+    String yaml = ConfigLoader.defaultYaml();
+    String appSettings = "  appSettings:\n    httpOnlyCookie: true\n    appLauncherVisible: true\n"
+        + "    autoRedirectToIdentity: false   # users pick email one-time PIN on the login page\n";
+    PlatformConfig absent = ConfigLoader.fromYaml(replaceOnce(replaceOnce(replaceOnce(yaml,
+        "  versioning: true\n", ""),
+        "  acmeBypass: false\n", ""),
+        appSettings, "  appSettings: {}\n"));
+    // versioning, acmeBypass, httpOnlyCookie, appLauncherVisible, autoRedirectToIdentity
+    assertThat(flags(absent)).containsExactly(true, false, true, true, false);
+    PlatformConfig flipped = ConfigLoader.fromYaml(replaceOnce(replaceOnce(replaceOnce(yaml,
+        "  versioning: true\n", "  versioning: false\n"),
+        "  acmeBypass: false\n", "  acmeBypass: true\n"),
+        appSettings, "  appSettings: {httpOnlyCookie: false, appLauncherVisible: false, autoRedirectToIdentity: true}\n"));
+    assertThat(flags(flipped)).containsExactly(false, true, false, false, true);
+  }
+
+  static List<Boolean> flags(PlatformConfig c) {
+    Sso.AppSettings app = c.sso().appSettings();
+    return List.of(c.backup().versioning(), c.sso().acmeBypass(), app.httpOnlyCookie(), app.appLauncherVisible(),
+        app.autoRedirectToIdentity());
+  }
+
+  @Test
+  void aNumberOrBooleanWhereTextIsExpectedIsReadAsItsText() {
+    PlatformConfig c = ConfigLoader.fromYaml(replaceOnce(replaceOnce(ConfigLoader.defaultYaml(),
+        "  project: 254carbon\n", "  project: 2024\n"),
+        "    provider: aws\n", "    provider: true\n"));
+    assertThat(c.harbor().project()).isEqualTo("2024");
+    assertThat(c.backup().storageLocation().provider()).isEqualTo("true");
   }
 
   @Test

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -23,31 +24,57 @@ class InvalidConfigTest {
 
   static final String DEFAULT = ConfigLoader.defaultYaml();
 
+  /** A DNS subdomain of the greatest length, 253 characters. */
+  static final String PREFIX_253 = String.join(".", "a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(61));
+
   /** The default file with {@code old} (which must occur exactly once) replaced by {@code replacement}. */
   static String defaultWith(String old, String replacement) {
-    int at = DEFAULT.indexOf(old);
-    assertThat(at).as("'%s' occurs in the default file", old).isNotNegative();
-    assertThat(DEFAULT.indexOf(old, at + 1)).as("'%s' occurs once in the default file", old).isNegative();
-    return DEFAULT.replace(old, replacement);
+    return replaceOnce(DEFAULT, old, replacement);
+  }
+
+  /** {@code text} with {@code old}, which must occur exactly once, replaced by {@code replacement}. */
+  static String replaceOnce(String text, String old, String replacement) {
+    int at = text.indexOf(old);
+    assertThat(at).as("'%s' occurs in the file", old).isNotNegative();
+    assertThat(text.indexOf(old, at + 1)).as("'%s' occurs once in the file", old).isNegative();
+    return text.replace(old, replacement);
   }
 
   static int lineOf(String text) {
     return DEFAULT.substring(0, DEFAULT.indexOf(text)).split("\n", -1).length;
   }
 
+  /**
+   * A row of a table: the default file with {@code old} replaced by {@code replacement} has exactly the
+   * {@code expected} problems. The file is made when the row runs, not when the table is listed: PIT
+   * runs one row at a time, and JUnit lists the whole table for each.
+   */
   static Arguments row(String old, String replacement, String... expected) {
-    return Arguments.of(old + " -> " + replacement, defaultWith(old, replacement), List.of(expected));
+    return Arguments.of(old + " -> " + replacement, old, replacement, List.of(expected));
+  }
+
+  /** What a row checks: the changed default file reports exactly {@code expected}, in order. */
+  static void assertRow(String old, String replacement, List<String> expected) {
+    assertThat(ConfigLoader.checkYaml(defaultWith(old, replacement))).extracting(ConfigProblem::toString)
+        .containsExactlyElementsOf(expected);
   }
 
   static Stream<Arguments> brokenFiles() {
     return Stream.of(
-        // unknown keys, with a suggestion when close
+        // unknown keys, with the closest key when one is close, else the list of keys
         row("  clusterName: 254carbon-cluster", "  clusterNmae: 254carbon-cluster",
             "cluster.clusterNmae: unknown key (did you mean 'clusterName'?)",
             "cluster.clusterName: must be set"),
         row("baseDomain: 254carbon.com", "baseDomain: 254carbon.com\nflavour: vanilla",
             "flavour: unknown key (known keys: name, approvals, notifications, baseDomain, cluster, namespaces, "
                 + "services, sso, harbor, images, backup, ha, hpa, monitoring)"),
+        row("  podCidr: 10.244.0.0/16", "  podCdir: 10.244.0.0/16",
+            "cluster.podCdir: unknown key (did you mean 'podCidr'?)",
+            "cluster.podCidr: must be set"),
+        row("  bucket: 254carbon-backups", "  buc: 254carbon-backups",
+            "backup.buc: unknown key (known keys: veleroNamespace, objectStore, bucket, versioning, storageLocation, "
+                + "rehearsal, schedules)",
+            "backup.bucket: must be set"),
         // wrong types
         row("    replicas: 2\n    port: 5432", "    replicas: two\n    port: 5432",
             "ha.postgres.replicas: expected an integer, got 'two'"),
@@ -61,6 +88,18 @@ class InvalidConfigTest {
             "backup.bucket: expected a string, got a mapping"),
         row("namespaces:\n  - data-platform\n", "namespaces:\n  -\n  - data-platform\n",
             "namespaces[0]: empty list item"),
+        row("    emails: []", "    emails: ops@254carbon.com", "sso.allow.emails: expected a list, got 'ops@254carbon.com'"),
+        row("      labels: {workload: general}", "      labels: general", "ha.workers[0].labels: expected a mapping, got 'general'"),
+        row("backend: {service: lakefs, port: 8000}", "backend: lakefs:8000",
+            "services[9].backend: expected a mapping, got 'lakefs:8000'"),
+        row("    onTimeout: FAIL ", "    onTimeout: 3 ", "approvals.defaults.onTimeout: expected one of FAIL, SKIP_STEP, ABORT, got 3"),
+        row("    replicas: 2\n    port: 5432", "    replicas: 3000000000\n    port: 5432",
+            "ha.postgres.replicas: expected an integer, got 3000000000"),
+        // long values are cut after 40 characters
+        row("    mode: statefulset ", "    mode: " + "x".repeat(40) + " ",
+            "ha.postgres.mode: expected one of statefulset, cnpg, got '" + "x".repeat(40) + "'"),
+        row("    mode: statefulset ", "    mode: " + "x".repeat(41) + " ",
+            "ha.postgres.mode: expected one of statefulset, cnpg, got '" + "x".repeat(40) + "...'"),
         // missing values
         row("name: 254carbon\n", "", "name: must be set"),
         row("policyName: Allow Vault Access,", "policyName: ,",
@@ -149,6 +188,10 @@ class InvalidConfigTest {
                 + "allowing everyone is deliberately not offered)"),
         row("    replicas: 4 ", "    replicas: 3 ",
             "ha.minio.replicas: must be at least 4 (erasure coding needs 4 or more drives on separate pods), got 3"),
+        row("    replicas: 4 ", "    replicas: 17 ",
+            "ha.minio.replicas: 17 pods cannot be split into equal erasure sets of 2-16 drives spread evenly over the pods"),
+        // 18 pods make 2 sets of 9: refused while the rule knew only sets of 8 and 16
+        row("    replicas: 4 ", "    replicas: 18 "),
         row("      maxReplicas: 4", "      maxReplicas: 1",
             "hpa.autoscalers[1].maxReplicas: must be at least minReplicas (2), got 1"),
         row("      includedNamespaces: [data-platform, vault-prod]", "      includedNamespaces: [data-platform, kafka]",
@@ -157,6 +200,10 @@ class InvalidConfigTest {
                 + "kube-system)"),
         row("    scratchNamespace: restore-test ", "    scratchNamespace: data-platform ",
             "backup.rehearsal.scratchNamespace: must not be a platform namespace (the rehearsal deletes it)"),
+        // a label key's prefix may have 253 characters and its name 63: 317 in all, no more, no less
+        row("      velero.254carbon.com/purpose: rehearsal", "      " + PREFIX_253 + "/" + "n".repeat(63) + ": rehearsal"),
+        row("      velero.254carbon.com/purpose: rehearsal", "      " + PREFIX_253 + "x/purpose: rehearsal",
+            "backup.rehearsal.labels[\"" + PREFIX_253 + "x/purpose\"]: '" + PREFIX_253 + "x/purpose' is not a valid label key"),
         row("      labels: {workload: general}", "      labels: {node-role.kubernetes.io/worker: \"yes please\"}",
             "ha.workers[0].labels[\"node-role.kubernetes.io/worker\"]: 'yes please' is not a valid label value "
                 + "(at most 63 letters, digits, '-', '_', '.')"),
@@ -166,8 +213,14 @@ class InvalidConfigTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("brokenFiles")
-  void reportsExactlyTheExpectedProblems(String change, String yaml, List<String> expected) {
-    assertThat(ConfigLoader.checkYaml(yaml)).extracting(ConfigProblem::toString).containsExactlyElementsOf(expected);
+  void reportsExactlyTheExpectedProblems(String change, String old, String replacement, List<String> expected) {
+    assertRow(old, replacement, expected);
+  }
+
+  @ParameterizedTest(name = "{0} pods: {1}")
+  @CsvSource({"4, true", "16, true", "18, true", "34, true", "221, true", "17, false", "19, false", "289, false"})
+  void minioErasureSetsHave2To16DrivesSpreadEvenlyOverThePods(int pods, boolean fits) {
+    assertThat(ConfigValidator.erasureSetsFit(pods)).isEqualTo(fits);
   }
 
   @Test
@@ -217,6 +270,7 @@ class InvalidConfigTest {
         .isInstanceOfSatisfying(InvalidConfigException.class, e -> {
           assertThat(e.source()).isEqualTo(file.toString());
           assertThat(e.problems()).extracting(ConfigProblem::path).containsExactly("cluster.zone", "sso.apps[3].sessionDuration");
+          assertThat(ConfigLoader.check(file)).isEqualTo(e.problems());
           assertThat(Arrays.asList(e.getMessage().split("\n"))).containsExactly(
               "invalid platform configuration " + file + " (2 problems):",
               "cluster.zone: unknown key (known keys: clusterName, controlPlaneEndpoint, podCidr, serviceCidr, cni, ingressClass)",
