@@ -1,7 +1,10 @@
 package io.carbon254.runbook.config;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.carbon254.runbook.trust.Principals;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 
 /**
@@ -62,5 +65,20 @@ public record Approvals(Map<String, List<String>> groups, GatePolicy defaults, M
       effective = byRunbookGate.mergedOver(effective);
     }
     return effective;
+  }
+
+  /** The principals of a list of people and {@code group:<name>}s, groups expanded; empty means anyone. */
+  public Set<String> people(List<String> entries) {
+    Set<String> people = new LinkedHashSet<>();
+    for (String entry : entries == null ? List.<String>of() : entries) {
+      if (entry != null && entry.startsWith("group:")) {
+        groups.getOrDefault(entry.substring("group:".length()), List.of())
+            .forEach(member -> people.add(Principals.normalize(member)));
+      } else {
+        people.add(Principals.normalize(entry));
+      }
+    }
+    people.remove(null);
+    return people;
   }
 }

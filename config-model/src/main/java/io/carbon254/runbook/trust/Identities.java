@@ -84,6 +84,19 @@ public final class Identities {
       return Verified.refused("the signature is valid until " + expires + ", longer than the "
           + LONGEST_VALIDITY.toHours() + " h a decision may be; sign it again");
     }
+    return signer(claimed, message, signature);
+  }
+
+  /**
+   * Who signed {@code message}: the allowed signer whose key made {@code signature}, whatever its
+   * expiry (which the message itself names). For a decision checked again after it was accepted in
+   * time: the worker re-verifies a run's signed start and approvals before an activity changes the
+   * platform.
+   */
+  public Verified signer(String claimed, String message, String signature) {
+    if (signature == null || signature.isBlank()) {
+      return Verified.refused("not signed");
+    }
     Sshsig.Signed signed;
     try {
       signed = Sshsig.parse(signature);

@@ -65,4 +65,12 @@ class TrustConfigTest {
         .contains("not shown: it may be the secret itself")
         .doesNotContain("planted-secret");
   }
+
+  @Test
+  void approverListsExpandGroupsIntoNormalizedPrincipals() {
+    Approvals approvals = new Approvals(java.util.Map.of("admins", List.of("Alice", " bob ")), null, null);
+    assertThat(approvals.people(List.of("group:admins", "Carol", "group:nobody", " ")))
+        .containsExactly("alice", "bob", "carol");
+    assertThat(approvals.people(null)).isEmpty();
+  }
 }

@@ -80,4 +80,17 @@ class IdentitiesTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> AllowedSigners.parse(List.of("bob cert-authority ssh-ed25519 AAAA")))
         .hasMessageContaining("option 'cert-authority' is not supported here");
   }
+
+  @Test
+  void aSignatureCheckedAgainLaterIsCheckedWhateverItsExpiry() throws Exception {
+    KeyPair bob = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+    Identities identities = new Identities(Identities.Mode.SIGNED,
+        AllowedSigners.parse(List.of("bob " + Sshsig.publicKey(bob).openSsh())), "254carbon");
+    String signed = Sshsig.signEd25519(bob, "runbook@254carbon", decision("APPROVE").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+    assertThat(identities.signer("anyone", decision("APPROVE"), signed).principal()).isEqualTo("bob");
+    assertThat(identities.signer("bob", decision("REJECT"), signed).refusal()).contains("does not match this decision");
+    assertThat(identities.signer("bob", decision("APPROVE"), " ").refusal()).isEqualTo("not signed");
+    assertThat(identities.signer("bob", decision("APPROVE"), null).refusal()).isEqualTo("not signed");
+  }
 }

@@ -109,24 +109,32 @@ public final class RunbookWorker implements AutoCloseable {
       String taskQueue) {
     WorkerFactory factory;
     Worker worker;
+    // The worker's half of the trust boundary: runs carry their signed start and approvals to their
+    // activities, which this worker checks against its own configuration before they run.
+    ChangeAuthorization authorization = new ChangeAuthorization(configs);
     if (isEmbeddedTestServer(client)) {
       // The embedded test server (runbook dev without the Temporal CLI) never moves a workflow task
       // off a dead worker's sticky queue, so a run would stall when its worker is killed: there, no
       // sticky execution and no workflow cache (every task replays the run's history).
-      factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder().setWorkflowCacheSize(0).build());
+      factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder().setWorkflowCacheSize(0)
+          .setWorkerInterceptors(authorization).build());
       worker = factory.newWorker(taskQueue, WorkerOptions.newBuilder().setStickyQueueScheduleToStartTimeout(Duration.ZERO).build());
     } else {
       // A real server hands a dead worker's sticky tasks to any worker after the sticky
       // schedule-to-start timeout (5 s): cached runs, no replay of their whole history per task.
-      factory = WorkerFactory.newInstance(client);
+      factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder().setWorkerInterceptors(authorization).build());
       worker = factory.newWorker(taskQueue);
     }
     // What every run reads at its start: the platform as this worker's configuration describes it.
     worker.registerActivitiesImplementations(new ConfiguredPlatforms(configs));
     for (RunbookPlugin plugin : RunbookPlugins.all()) {
       plugin.runbooks().forEach(runbook -> worker.registerWorkflowImplementationTypes(runbook.implementation()));
-      worker.registerActivitiesImplementations(plugin.activities(platform).toArray());
+      Object[] activities = plugin.activities(platform).toArray();
+      authorization.register(activities);
+      worker.registerActivitiesImplementations(activities);
     }
+    log.debug("activities that change the platform, checked against this worker's configuration: {}",
+        authorization.changingTypes());
     return factory;
   }
 

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class BackupActivationOnTheSandboxTest extends OnTheSandbox {
 
   @RegisterExtension
-  static final TestWorkflowExtension temporal = RunbookTesting.extension(BackupActivationWorkflowImpl.class, PlatformCheckWorkflowImpl.class);
+  static final TestWorkflowExtension temporal = extension(BackupActivationWorkflowImpl.class, PlatformCheckWorkflowImpl.class);
 
   @Test
   void backupsAreActivatedOnTheSandboxAndTheMinioKeysAreInNoHistoryAndNoLog() {

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ImageMirrorOnTheSandboxTest extends OnTheSandbox {
 
   @RegisterExtension
-  static final TestWorkflowExtension temporal = RunbookTesting.extension(ImageMirrorWorkflowImpl.class, PlatformCheckWorkflowImpl.class);
+  static final TestWorkflowExtension temporal = extension(ImageMirrorWorkflowImpl.class, PlatformCheckWorkflowImpl.class);
 
   @Test
   void everyImageIsInHarborWithItsDigestAndTheWorkloadsPullItThroughTheRobot() throws Exception {

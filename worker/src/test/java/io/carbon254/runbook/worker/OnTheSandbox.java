@@ -15,6 +15,8 @@ import io.carbon254.runbook.sandbox.Sandbox;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowStub;
 import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.Worker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,7 +28,20 @@ import org.junit.jupiter.api.BeforeEach;
 abstract class OnTheSandbox {
 
   /** The default configuration, its people signing with their test keys. */
-  final PlatformConfig config = TestKeys.signedBy(ConfigLoader.loadDefault());
+  static final PlatformConfig CONFIG = TestKeys.signedBy(ConfigLoader.loadDefault());
+  /** The worker's check of every activity against its configuration, as {@code runbook worker} installs it. */
+  static final ChangeAuthorization AUTHORIZATION = new ChangeAuthorization(List.of(CONFIG));
+
+  final PlatformConfig config = CONFIG;
+
+  /** The test environment for these workflows, with the worker's interceptors. */
+  static TestWorkflowExtension extension(Class<?>... workflowImplementations) {
+    return RunbookTesting.withSearchAttributes(TestWorkflowExtension.newBuilder())
+        .setWorkerFactoryOptions(WorkerFactoryOptions.newBuilder().setWorkerInterceptors(AUTHORIZATION).build())
+        .registerWorkflowImplementationTypes(workflowImplementations)
+        .setDoNotStart(true)
+        .build();
+  }
   LogCapture logs;
   Sandbox sandbox;
   PlatformConnections platform;
@@ -38,9 +53,12 @@ abstract class OnTheSandbox {
     logs = LogCapture.start();
     sandbox = Sandbox.start(config);
     platform = PlatformConnections.simulated(sandbox.endpoints().kubernetesUrl(), sandbox.endpoints().routes(), "the sandbox");
-    worker.registerActivitiesImplementations(new BuiltInRunbooks().activities(platform).toArray());
+    Object[] activities = new BuiltInRunbooks().activities(platform).toArray();
+    AUTHORIZATION.register(activities);
+    worker.registerActivitiesImplementations(activities);
     worker.registerActivitiesImplementations(new ConfiguredPlatforms(List.of(config)));
     TestPlatforms.serve(config);
+    RunbookTesting.useClockOf(env);
     env.start();
     this.client = client;
     this.taskQueue = worker.getTaskQueue();

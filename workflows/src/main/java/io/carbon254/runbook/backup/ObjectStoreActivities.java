@@ -2,6 +2,7 @@ package io.carbon254.runbook.backup;
 
 import io.carbon254.runbook.config.Backup;
 import io.carbon254.runbook.engine.Changed;
+import io.carbon254.runbook.engine.ChangesThePlatform;
 import io.carbon254.runbook.engine.PlanItem;
 import io.temporal.activity.ActivityInterface;
 
@@ -16,5 +17,6 @@ public interface ObjectStoreActivities {
    * Creates the bucket if missing ({@code BucketAlreadyOwnedByYou} counts as there) and turns
    * versioning on when asked: CREATED, UPDATED (versioning turned on) or UNCHANGED.
    */
+  @ChangesThePlatform
   Changed.Result ensureBucket(Backup.ObjectStore store, String bucket, boolean versioning);
 }

@@ -2,6 +2,7 @@ package io.carbon254.runbook.backup;
 
 import io.carbon254.runbook.config.Backup;
 import io.carbon254.runbook.engine.Changed;
+import io.carbon254.runbook.engine.ChangesThePlatform;
 import io.carbon254.runbook.engine.PlanItem;
 import io.carbon254.runbook.engine.Verification;
 import io.temporal.activity.ActivityInterface;
@@ -26,8 +27,10 @@ public interface VeleroActivities {
    * in the Velero namespace), an AWS credentials file made from the object store's secret
    * references. The values never leave the activity.
    */
+  @ChangesThePlatform
   Changed.Result ensureCredentials(Backup backup);
 
+  @ChangesThePlatform
   Changed.Result ensureStorageLocation(Backup backup);
 
   /** Waits until the BackupStorageLocation is Available; failed with Velero's message if it stays Unavailable. */
@@ -37,15 +40,18 @@ public interface VeleroActivities {
   Rehearsal lastRehearsal(Backup backup);
 
   /** Records a rehearsal that passed. */
+  @ChangesThePlatform
   Changed.Result recordRehearsal(Backup backup, Rehearsal rehearsal);
 
   /** The canary namespace with a ConfigMap holding {@code value}. */
+  @ChangesThePlatform
   Changed.Result ensureCanary(Backup backup, String value);
 
   /**
    * A Velero Backup of the canary namespace named {@code name}; an earlier attempt that ended
    * in failure is replaced (that is what an operator's RETRY means).
    */
+  @ChangesThePlatform
   Changed.Result ensureBackup(Backup backup, String name);
 
   /**
@@ -55,6 +61,7 @@ public interface VeleroActivities {
   BackupRun waitForBackup(Backup backup, String name);
 
   /** A Velero Restore of {@code backupName} into the scratch namespace ({@code namespaceMapping}). */
+  @ChangesThePlatform
   Changed.Result ensureRestore(Backup backup, String name, String backupName);
 
   BackupRun waitForRestore(Backup backup, String name);
@@ -63,11 +70,13 @@ public interface VeleroActivities {
   Verification verifyRestoredCanary(Backup backup, String expectedValue);
 
   /** Creates, updates or unpauses every configured schedule. */
+  @ChangesThePlatform
   Changed.Result ensureSchedules(Backup backup);
 
   /** Waits until every configured schedule is Enabled. */
   Verification waitForSchedules(Backup backup);
 
   /** Deletes the canary and scratch namespaces and the test Backup and Restore: DELETED or UNCHANGED. */
+  @ChangesThePlatform
   Changed.Result cleanUpRehearsal(Backup backup, String backupName, String restoreName);
 }

@@ -134,7 +134,7 @@ final class OperatorDesk {
     }
     if (!wait.operators.isEmpty() && !wait.operators.contains(verified.principal())) {
       return Check.refused(verified.principal() + " may not answer step " + wait.step + " (its operators: "
-          + String.join(", ", wait.operators) + ")");
+          + String.join(", ", new java.util.TreeSet<>(wait.operators)) + ")");
     }
     return new Check(null, verified.principal());
   }

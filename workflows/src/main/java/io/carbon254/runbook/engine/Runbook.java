@@ -35,6 +35,7 @@ import io.temporal.workflow.Promise;
 import io.temporal.workflow.TimerOptions;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowSemaphore;
+import io.temporal.workflow.WorkflowLocal;
 import io.temporal.workflow.WorkflowThreadLocal;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -96,6 +97,13 @@ public final class Runbook {
   private final List<String> notes = new ArrayList<>();
   private final Set<String> notificationProblems = new LinkedHashSet<>();
   private final WorkflowThreadLocal<StepRun> stepOfThisThread = new WorkflowThreadLocal<>();
+  /** The signed approvals of the plan gate's open instance: what the run carries to the activities that change the platform. */
+  private final List<Authority.SignedApproval> planApprovals = new ArrayList<>();
+  /** Whether the approved plan had changes (set when the apply starts). */
+  private boolean planChanges;
+
+  /** The engine of the workflow running in this thread, for the worker's interceptor. */
+  private static final WorkflowLocal<Runbook> CURRENT = WorkflowLocal.withCachedInitial(() -> null);
   private final NotifierActivities notifier;
 
   private RunbookRequest request;
@@ -138,6 +146,7 @@ public final class Runbook {
     this.request = Objects.requireNonNull(request, "request");
     this.workflowId = Workflow.getInfo().getWorkflowId();
     this.parentWorkflowId = Workflow.getInfo().getParentWorkflowId().orElse(null);
+    CURRENT.set(this);
     loadPlatform();
     establishTrust();
     setState(RunbookState.PLANNING);
@@ -175,6 +184,22 @@ public final class Runbook {
   /** The request this run was started with. */
   public RunbookRequest request() {
     return request;
+  }
+
+  /**
+   * What the run in this workflow thread carries to its activities: its signed start and the signed
+   * approvals of its plan (see {@link ChangesThePlatform}); null outside a runbook or before it started.
+   */
+  public static Authority currentAuthority() {
+    Runbook runbook = CURRENT.get();
+    return runbook == null || runbook.identities == null ? null : runbook.authority();
+  }
+
+  private Authority authority() {
+    RunbookRequest.Origin origin = request.origin() != null ? request.origin()
+        : new RunbookRequest.Origin(workflowId, runbookId, request.mode(), request.options());
+    return new Authority(platform.name(), identities.mode() == Identities.Mode.SIGNED, !trusted, namespace, runbookId,
+        workflowId, chainRunId, origin, request.initiator(), request.intent(), planChanges, List.copyOf(planApprovals));
   }
 
   /** The platform as the worker's configuration describes it: what the runbook works on. */
@@ -423,8 +448,10 @@ public final class Runbook {
       }
       Plan recheck = plan(planner);
       if (recheck.hash().equals(proposed.hash())) {
+        planChanges = true;
         return proposed;
       }
+      planApprovals.clear(); // the approvals of a plan that is no longer the platform's authorise nothing
       note("the platform changed after plan " + proposed.hash() + " was approved; the new plan is "
           + recheck.hash() + " and needs approval");
       proposed = recheck;
@@ -617,7 +644,12 @@ public final class Runbook {
 
   private void record(Decision decision, String principal, String via) {
     long now = Workflow.currentTimeMillis();
-    gates.openGate().record(new DecisionRecord(principal, decision.verdict(), decision.comment(), Times.iso(now), via), now);
+    GateRun gate = gates.openGate();
+    if (gate.plan != null && decision.verdict() == Verdict.APPROVE && decision.signature() != null) {
+      planApprovals.add(new Authority.SignedApproval(gate.gateId, gate.instance, gate.shownHash, principal,
+          decision.signature(), decision.expires()));
+    }
+    gate.record(new DecisionRecord(principal, decision.verdict(), decision.comment(), Times.iso(now), via), now);
     publish();
   }
 
@@ -849,7 +881,10 @@ public final class Runbook {
         options.put(name.substring(childId.length() + 1), value);
       }
     });
-    return new RunbookRequest(platform.name(), request.mode(), request.initiator(), options, request.intent(), null);
+    RunbookRequest.Origin origin = request.origin() != null ? request.origin()
+        : new RunbookRequest.Origin(workflowId, runbookId, request.mode(), request.options());
+    return new RunbookRequest(platform.name(), request.mode(), request.initiator(), options, request.intent(), null,
+        origin);
   }
 
   /** A child's report of its progress (the {@code childProgress} signal); older reports are ignored. */
@@ -1090,18 +1125,7 @@ public final class Runbook {
 
   /** The principals of a list of people and {@code group:<name>}s, groups expanded; empty means anyone. */
   private Set<String> allowedPeople(List<String> entries) {
-    Set<String> people = new LinkedHashSet<>();
-    Approvals approvals = platform.approvals();
-    for (String entry : entries == null ? List.<String>of() : entries) {
-      if (entry.startsWith("group:")) {
-        approvals.groups().getOrDefault(entry.substring("group:".length()), List.of())
-            .forEach(member -> people.add(Principals.normalize(member)));
-      } else {
-        people.add(Principals.normalize(entry));
-      }
-    }
-    people.remove(null);
-    return people;
+    return platform.approvals().people(entries);
   }
 
   private void note(String text) {

@@ -17,13 +17,25 @@ import java.util.Map;
  *     where the platform takes typed names
  * @param platform the starter's copy of the platform description, carried only by runs started
  *     before the worker decided the platform; later runs never read it
+ * @param origin for a child runbook, the start its root run's initiator signed; null for a root
  */
 public record RunbookRequest(String platformName, Mode mode, String initiator, Map<String, String> options,
-    Signature intent, PlatformConfig platform) {
+    Signature intent, PlatformConfig platform, Origin origin) {
+
+  /**
+   * The start a root run's initiator signed, carried by its children (whose own options are a part
+   * of it): what the worker checks {@code intent} against before an activity changes the platform.
+   */
+  public record Origin(String workflowId, String runbook, Mode mode, Map<String, String> options) {}
 
   public RunbookRequest {
     mode = mode == null ? Mode.APPLY : mode;
     options = options == null ? Map.of() : Map.copyOf(options);
+  }
+
+  public RunbookRequest(String platformName, Mode mode, String initiator, Map<String, String> options,
+      Signature intent, PlatformConfig platform) {
+    this(platformName, mode, initiator, options, intent, platform, null);
   }
 
   public RunbookRequest(String platformName, Mode mode, String initiator, Map<String, String> options) {
@@ -36,7 +48,7 @@ public record RunbookRequest(String platformName, Mode mode, String initiator, M
 
   /** This request with the initiator's signed intent. */
   public RunbookRequest signed(Signature signature) {
-    return new RunbookRequest(platformName, mode, initiator, options, signature, platform);
+    return new RunbookRequest(platformName, mode, initiator, options, signature, platform, origin);
   }
 
   /** The platform's name, also for runs started with the starter's copy of the platform. */

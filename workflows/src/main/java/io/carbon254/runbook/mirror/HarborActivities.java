@@ -2,6 +2,7 @@ package io.carbon254.runbook.mirror;
 
 import io.carbon254.runbook.config.Harbor;
 import io.carbon254.runbook.engine.Changed;
+import io.carbon254.runbook.engine.ChangesThePlatform;
 import io.carbon254.runbook.engine.PlanItem;
 import io.carbon254.runbook.engine.Verification;
 import io.temporal.activity.ActivityInterface;
@@ -21,6 +22,7 @@ public interface HarborActivities {
   List<PlanItem> planHarbor(Harbor harbor);
 
   /** The project, private (exact lookup, never the fuzzy one). */
+  @ChangesThePlatform
   Changed.Result ensureProject(Harbor harbor);
 
   /**
@@ -28,5 +30,6 @@ public interface HarborActivities {
    * {@code kubernetes.io/dockerconfigjson} Secret in every switch namespace; if the robot exists but
    * a Secret is gone, the robot's secret is rotated. The secret never leaves the activity.
    */
+  @ChangesThePlatform
   Changed.Result ensureRobot(Harbor harbor);
 }

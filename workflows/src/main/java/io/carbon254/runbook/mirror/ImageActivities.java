@@ -1,6 +1,7 @@
 package io.carbon254.runbook.mirror;
 
 import io.carbon254.runbook.config.Harbor;
+import io.carbon254.runbook.engine.ChangesThePlatform;
 import io.carbon254.runbook.engine.PlanItem;
 import io.temporal.activity.ActivityInterface;
 import java.util.List;
@@ -19,5 +20,6 @@ public interface ImageActivities {
    * Copies every image into Harbor with the robot's credentials, many at a time, heartbeating
    * progress; a retried attempt skips the images and blobs already copied.
    */
+  @ChangesThePlatform
   MirrorReport mirrorImages(Harbor harbor, List<SourceImage> images);
 }

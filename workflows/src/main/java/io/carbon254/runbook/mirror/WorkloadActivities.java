@@ -2,6 +2,7 @@ package io.carbon254.runbook.mirror;
 
 import io.carbon254.runbook.config.Harbor;
 import io.carbon254.runbook.engine.Changed;
+import io.carbon254.runbook.engine.ChangesThePlatform;
 import io.carbon254.runbook.engine.Verification;
 import io.temporal.activity.ActivityInterface;
 import java.util.List;
@@ -20,11 +21,13 @@ public interface WorkloadActivities {
   Found<WorkloadSwitch> planSwitch(Harbor harbor, List<MirroredImage> mirrored);
 
   /** Sets the new images and adds the pull secret; UNCHANGED when already switched. */
+  @ChangesThePlatform
   Changed.Result switchWorkload(WorkloadSwitch workload);
 
   /** Waits (with heartbeats) for the rollout; failed with the reason if it does not become ready. */
   Verification waitForRollout(WorkloadSwitch workload);
 
   /** Puts the old images back (and keeps the pull secret, which harms nothing). */
+  @ChangesThePlatform
   Changed.Result rollBack(WorkloadSwitch workload);
 }

@@ -16,4 +16,7 @@ public interface DrillActivities {
   Changed.Result goLive(List<String> names);
 
   Verification verifyHosts(List<String> hostnames);
+
+  /** Whether the live things answer (a rehearsal after going live). */
+  Verification verifyLive(List<String> names);
 }

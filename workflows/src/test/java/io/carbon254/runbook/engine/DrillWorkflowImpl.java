@@ -35,6 +35,9 @@ public class DrillWorkflowImpl extends AbstractRunbookWorkflow implements DrillW
       if (rb.gate(approveGoLive, "Go live with **alpha** and **beta**?").approved()) {
         goLive.run(() -> world.goLive(things));
       }
+      if (request.option("verify-live", "false").equals("true")) {
+        rb.declare("verify-live", "The live things answer").run(() -> world.verifyLive(things));
+      }
       if (request.option("manual-task", "false").equals("true")) {
         rb.manualTask(rb.declare("provision-hosts", "Provision the worker hosts"),
             List.of("Create 2 VMs", "Install the base image", "Report their hostnames"),

@@ -16,6 +16,8 @@ public class DrillWorld implements DrillActivities {
   final List<String> deleted = Collections.synchronizedList(new ArrayList<>());
   final Set<String> live = Collections.synchronizedSet(new LinkedHashSet<>());
   final Set<String> readyHosts = Collections.synchronizedSet(new LinkedHashSet<>());
+  /** Live things that do not answer: the verify-live step fails for them. */
+  final Set<String> broken = Collections.synchronizedSet(new LinkedHashSet<>());
   /** Things that exist but were not made by the drill: the plan drifts when a test adds one. */
   final Set<String> extraPlanItems = Collections.synchronizedSet(new LinkedHashSet<>());
   private final Map<String, Integer> failures = new HashMap<>();
@@ -74,5 +76,12 @@ public class DrillWorld implements DrillActivities {
     return missing.isEmpty()
         ? Verification.passed(hostnames.size() + " host(s) Ready: " + String.join(", ", hostnames))
         : Verification.failed("not Ready: " + String.join(", ", missing));
+  }
+
+  @Override
+  public Verification verifyLive(List<String> names) {
+    List<String> silent = names.stream().filter(broken::contains).toList();
+    return silent.isEmpty() ? Verification.passed("answering: " + String.join(", ", names))
+        : Verification.failed("no answer from " + String.join(", ", silent));
   }
 }

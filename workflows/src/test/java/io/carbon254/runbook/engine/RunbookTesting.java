@@ -41,6 +41,11 @@ public final class RunbookTesting {
   /** The test environment of this test, whose clock (ahead of the wall clock after time skips) signatures expire by. */
   private static volatile io.temporal.testing.TestWorkflowEnvironment environment;
 
+  /** Signatures made by this class expire by {@code env}'s clock (a test that starts its environment itself). */
+  public static void useClockOf(io.temporal.testing.TestWorkflowEnvironment env) {
+    environment = env;
+  }
+
   /** Registers the test's activities (and the platforms it serves) and starts the environment. */
   public static Started startWorker(io.temporal.testing.TestWorkflowEnvironment env, io.temporal.worker.Worker worker,
       WorkflowClient client, Object... activities) {
