@@ -40,12 +40,13 @@ public final class RunbookWorker implements AutoCloseable {
 
   /**
    * @param temporalAddress host:port instead of the environment's ({@code TEMPORAL_ADDRESS}), or null
-   * @param metricsPort port of /metrics and /healthz (0: any free port), or null for none
+   * @param metrics where /metrics and /healthz listen (port 0: any free port; see {@link
+   *     OpsServer#address(String, int)}), or null for none
    * @param configFile the platform configuration, or null for the built-in default
    * @param platform how to reach a simulated platform, or null for the real cluster ({@link
    *     PlatformConnections#cluster()})
    */
-  public record Options(String temporalAddress, String taskQueue, Integer metricsPort, Path configFile,
+  public record Options(String temporalAddress, String taskQueue, InetSocketAddress metrics, Path configFile,
       Supplier<PlatformConnections> platform) {}
 
   private final WorkerFactory factory;
@@ -81,9 +82,9 @@ public final class RunbookWorker implements AutoCloseable {
     List<AutoCloseable> resources = new ArrayList<>(List.of(platform, temporal));
     WorkerFactory factory = register(temporal.client(), platform, taskQueue);
     OpsServer ops = null;
-    if (options.metricsPort() != null) {
+    if (options.metrics() != null) {
       RunbookWorker[] self = new RunbookWorker[1];
-      ops = new OpsServer(new InetSocketAddress(options.metricsPort()), registry, () -> self[0] == null ? "starting" : self[0].health());
+      ops = new OpsServer(options.metrics(), registry, () -> self[0] == null ? "starting" : self[0].health());
       RunbookWorker worker = new RunbookWorker(factory, resources, ops, describe(config, temporal, taskQueue, platform));
       self[0] = worker;
       factory.start();
@@ -175,6 +176,11 @@ public final class RunbookWorker implements AutoCloseable {
   /** The port of /metrics and /healthz, or -1. */
   public int metricsPort() {
     return ops == null ? -1 : ops.port();
+  }
+
+  /** Where /metrics and /healthz listen, or null. */
+  public InetSocketAddress metricsAddress() {
+    return ops == null ? null : ops.address();
   }
 
   /** Stops polling, lets running activities finish (up to 30 s), then closes connections. */

@@ -71,10 +71,16 @@ public final class WorkerMain implements Callable<Integer> {
         description = "Port of /metrics and /healthz (0: any free port; default ${DEFAULT-VALUE}).")
     int metricsPort;
 
+    @Option(names = "--metrics-address", paramLabel = "ADDRESS", defaultValue = OpsServer.DEFAULT_ADDRESS,
+        description = "Address /metrics and /healthz listen on (default ${DEFAULT-VALUE}: this machine only; 0.0.0.0 in a"
+            + " container whose port Prometheus scrapes).")
+    String metricsAddress;
+
     @Override
     public Integer call() throws InterruptedException {
       Path file = config != null ? config : envConfig();
-      RunbookWorker worker = RunbookWorker.start(new RunbookWorker.Options(address, taskQueue, metricsPort, file, null));
+      RunbookWorker worker = RunbookWorker.start(new RunbookWorker.Options(address, taskQueue,
+          OpsServer.address(metricsAddress, metricsPort), file, null));
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         worker.close();
