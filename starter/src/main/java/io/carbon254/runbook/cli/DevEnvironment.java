@@ -7,6 +7,8 @@ import io.carbon254.runbook.sandbox.Sandbox;
 import io.carbon254.runbook.worker.PlatformConnections;
 import io.carbon254.runbook.worker.RunbookWorker;
 import io.carbon254.runbook.worker.TemporalConnection;
+import io.carbon254.runbook.worker.codec.CodecServer;
+import io.carbon254.runbook.worker.codec.PayloadEncryption;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
 import io.temporal.api.operatorservice.v1.ListSearchAttributesRequest;
@@ -16,6 +18,7 @@ import io.temporal.testserver.TestServer;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -51,6 +54,8 @@ final class DevEnvironment implements AutoCloseable {
   /** What serves Temporal, for the operator. */
   String serverDescription;
   CliServer cliServer;
+  /** The Web UI's codec endpoint when payloads are encrypted on the real dev server, else null. */
+  CodecServer codecServer;
   TemporalConnection temporal;
   Sandbox sandbox;
   Path sandboxStateFile;
@@ -67,6 +72,15 @@ final class DevEnvironment implements AutoCloseable {
   /** As above; with {@code real}, Temporal is the CLI's dev server instead of the in-memory test server. */
   static DevEnvironment start(int port, PlatformConfig config, boolean withSandbox, boolean withWorker, Path stateDir,
       RealServer real) {
+    return start(port, config, withSandbox, withWorker, stateDir, real, PayloadEncryption.configured(null));
+  }
+
+  /**
+   * As above, with payload encryption: the worker and the clients encrypt with its keyring and, on the
+   * real dev server, a codec server on loopback lets the Web UI show the payloads decoded.
+   */
+  static DevEnvironment start(int port, PlatformConfig config, boolean withSandbox, boolean withWorker, Path stateDir,
+      RealServer real, PayloadEncryption encryption) {
     DevEnvironment dev = new DevEnvironment("127.0.0.1:" + port);
     try {
       if (real == null) {
@@ -77,12 +91,18 @@ final class DevEnvironment implements AutoCloseable {
             + " (IN MEMORY, no Web UI)";
       } else {
         dev.cliServer = new CliServer(real.executable(), port, real.uiPort(), real.dbFile(), real.log());
+        if (encryption.on()) {
+          dev.codecServer = new CodecServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), encryption,
+              List.of(dev.cliServer.uiUrl()));
+          dev.resources.push(dev.codecServer);
+          dev.cliServer.codecEndpoint = dev.codecServer.url();
+        }
         dev.resources.push(dev.cliServer);
         dev.cliServer.start();
         dev.webUi = dev.cliServer.uiUrl();
         dev.serverDescription = dev.cliServer.version() + ", database " + real.dbFile();
       }
-      dev.temporal = TemporalConnection.connect(dev.address, null);
+      dev.temporal = TemporalConnection.connect(dev.address, null, encryption);
       dev.resources.push(dev.temporal);
       PlatformConnections platform = null;
       if (withSandbox) {
@@ -97,6 +117,7 @@ final class DevEnvironment implements AutoCloseable {
         platform = PlatformConnections.cluster();
       }
       if (platform != null) {
+        encryption.onUnreadable(reason -> System.err.println("runbook dev: the worker cannot read a run's payloads: " + reason));
         dev.resources.push(platform);
         RunbookWorker.checkNotifications(config, platform.secrets());
         dev.worker = RunbookWorker.embedded(dev.temporal.client(), platform, RunbookLauncher.TASK_QUEUE);
@@ -174,6 +195,8 @@ final class DevEnvironment implements AutoCloseable {
     final int uiPort;
     final Path dbFile;
     final Path log;
+    /** The Web UI's remote codec endpoint ({@code --ui-codec-endpoint}), or null. */
+    String codecEndpoint;
     private Process process;
     private String version;
 
@@ -267,6 +290,9 @@ final class DevEnvironment implements AutoCloseable {
           "--ip", "127.0.0.1", "--port", String.valueOf(port), "--ui-port", String.valueOf(uiPort),
           "--db-filename", dbFile.toString(), "--namespace", "default", "--log-level", "warn",
           "--ui-disable-news-fetch"));
+      if (codecEndpoint != null) {
+        command.addAll(List.of("--ui-codec-endpoint", codecEndpoint));
+      }
       new TreeMap<>(RunbookSearchAttributes.ALL).forEach((name, type) -> {
         command.add("--search-attribute");
         command.add(name + "=" + RunbookSearchAttributes.cliType(type));

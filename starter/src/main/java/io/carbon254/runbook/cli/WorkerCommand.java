@@ -6,6 +6,7 @@ import io.carbon254.runbook.worker.PlatformConnections;
 import io.carbon254.runbook.worker.RunbookWorker;
 import io.carbon254.runbook.worker.OpsServer;
 import io.carbon254.runbook.worker.StartupException;
+import io.carbon254.runbook.worker.codec.PayloadEncryption;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +43,7 @@ final class WorkerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     SandboxEndpoints endpoints = sandbox ? sandboxEndpoints(sandboxDir) : null;
+    PayloadEncryption encryption = temporal.encryption();
     InetSocketAddress metricsAt;
     try {
       metricsAt = OpsServer.address(metricsAddress, metricsPort);
@@ -52,7 +54,7 @@ final class WorkerCommand implements Callable<Integer> {
     try {
       worker = RunbookWorker.start(new RunbookWorker.Options(temporal.address, temporal.taskQueue, metricsAt,
           temporal.config != null ? temporal.config : envConfig(),
-          endpoints == null ? null : () -> connections(endpoints)));
+          endpoints == null ? null : () -> connections(endpoints), encryption));
     } catch (StartupException e) {
       throw new CliException(ExitCodes.UNAVAILABLE, "the worker cannot start: " + e.getMessage());
     }

@@ -9,6 +9,7 @@ import io.carbon254.runbook.config.PlatformConfig;
 import io.carbon254.runbook.activities.SecretResolver;
 import io.carbon254.runbook.activities.SecretUnavailableException;
 import io.carbon254.runbook.engine.RunbookLauncher;
+import io.carbon254.runbook.worker.codec.PayloadEncryption;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.temporal.client.WorkflowClient;
@@ -45,9 +46,10 @@ public final class RunbookWorker implements AutoCloseable {
    * @param configFile the platform configuration, or null for the built-in default
    * @param platform how to reach a simulated platform, or null for the real cluster ({@link
    *     PlatformConnections#cluster()})
+   * @param encryption payload encryption, or null for the environment's ({@code RUNBOOK_CODEC_KEYS})
    */
   public record Options(String temporalAddress, String taskQueue, InetSocketAddress metrics, Path configFile,
-      Supplier<PlatformConnections> platform) {}
+      Supplier<PlatformConnections> platform, PayloadEncryption encryption) {}
 
   private final WorkerFactory factory;
   private final List<AutoCloseable> resources;
@@ -72,7 +74,10 @@ public final class RunbookWorker implements AutoCloseable {
     PlatformConnections platform = options.platform() == null ? PlatformConnections.cluster() : options.platform().get();
     TemporalConnection temporal;
     try {
-      temporal = TemporalConnection.connect(options.temporalAddress(), metrics);
+      PayloadEncryption encryption = options.encryption() != null ? options.encryption() : PayloadEncryption.configured(null);
+      // The one line that says why this worker's workflow and activity tasks fail (the SDK logs each attempt).
+      encryption.onUnreadable(reason -> log.error("this worker cannot read a run's payloads: {}", reason));
+      temporal = TemporalConnection.connect(options.temporalAddress(), metrics, encryption);
     } catch (RuntimeException e) {
       platform.close();
       throw e;
@@ -158,7 +163,7 @@ public final class RunbookWorker implements AutoCloseable {
   private static String describe(PlatformConfig config, TemporalConnection temporal, String taskQueue,
       PlatformConnections platform) {
     return "platform " + config.name() + ", Temporal " + temporal.address() + " namespace " + temporal.namespace()
-        + ", task queue " + taskQueue + ", " + platform.describe();
+        + ", task queue " + taskQueue + ", " + platform.describe() + ", " + temporal.encryption().describe();
   }
 
   /** null when healthy, otherwise why not. */

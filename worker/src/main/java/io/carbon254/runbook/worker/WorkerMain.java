@@ -1,6 +1,8 @@
 package io.carbon254.runbook.worker;
 
 import io.carbon254.runbook.config.Durations;
+import io.carbon254.runbook.worker.codec.Keyring;
+import io.carbon254.runbook.worker.codec.PayloadEncryption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -76,11 +78,15 @@ public final class WorkerMain implements Callable<Integer> {
             + " container whose port Prometheus scrapes).")
     String metricsAddress;
 
+    @Option(names = "--codec-keys", paramLabel = "FILE",
+        description = "Keyring for payload encryption (default: " + Keyring.ENV + "; none: payloads are not encrypted).")
+    Path codecKeys;
+
     @Override
     public Integer call() throws InterruptedException {
       Path file = config != null ? config : envConfig();
       RunbookWorker worker = RunbookWorker.start(new RunbookWorker.Options(address, taskQueue,
-          OpsServer.address(metricsAddress, metricsPort), file, null));
+          OpsServer.address(metricsAddress, metricsPort), file, null, PayloadEncryption.configured(codecKeys)));
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         worker.close();
