@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -31,10 +32,8 @@ class DevWithTemporalCliTest {
     int uiPort = DevEnvironment.freePort();
     Path db = dir.resolve("dev.db");
     Path log = dir.resolve("dev.log");
-    Map<String, String> env = Map.of("RUNBOOK_STATE_DIR", dir.resolve("state").toString(),
-        "CRASH_DRILL_DIR", dir.resolve("drill").toString());
-    Process dev = Jvm.start(env, log, true, "dev", "--sandbox", "--port", String.valueOf(port), "--ui-port",
-        String.valueOf(uiPort), "--db-file", db.toString(), "--temporal-cli", RealTemporalServer.cli().toString());
+    Map<String, String> env = env(Map.of());
+    Process dev = startDev(env, port, uiPort);
     try {
       Jvm.awaitLog(dev, log, "Ctrl-C stops everything.");
       assertThat(Jvm.read(log))
@@ -65,11 +64,9 @@ class DevWithTemporalCliTest {
     int uiPort = DevEnvironment.freePort();
     Path keyring = dir.resolve("keyring.json");
     Path log = dir.resolve("dev.log");
-    Map<String, String> env = Map.of("RUNBOOK_STATE_DIR", dir.resolve("state").toString(),
-        "CRASH_DRILL_DIR", dir.resolve("drill").toString(), Keyring.ENV, keyring.toString());
+    Map<String, String> env = env(Map.of(Keyring.ENV, keyring.toString()));
     assertThat(Jvm.run(env, "codec", "keygen", keyring.toString(), "--id", "dev").exitCode()).isZero();
-    Process dev = Jvm.start(env, log, true, "dev", "--sandbox", "--port", String.valueOf(port), "--ui-port",
-        String.valueOf(uiPort), "--db-file", dir.resolve("dev.db").toString(), "--temporal-cli", RealTemporalServer.cli().toString());
+    Process dev = startDev(env, port, uiPort);
     try {
       Jvm.awaitLog(dev, log, "Ctrl-C stops everything.");
       Matcher codec = Pattern.compile("payloads encrypted with key 'dev' \\(keyring " + Pattern.quote(keyring.toString())
@@ -89,6 +86,19 @@ class DevWithTemporalCliTest {
       dev.destroy();
       assertThat(dev.waitFor(60, TimeUnit.SECONDS)).isTrue();
     }
+  }
+
+  private Map<String, String> env(Map<String, String> more) {
+    Map<String, String> env = new HashMap<>(more);
+    env.put("RUNBOOK_STATE_DIR", dir.resolve("state").toString());
+    env.put("CRASH_DRILL_DIR", dir.resolve("drill").toString());
+    return env;
+  }
+
+  /** {@code runbook dev --sandbox} on the real dev server, its database {@code dir/dev.db}, its output in {@code dir/dev.log}. */
+  private Process startDev(Map<String, String> env, int port, int uiPort) {
+    return Jvm.start(env, dir.resolve("dev.log"), true, "dev", "--sandbox", "--port", String.valueOf(port), "--ui-port",
+        String.valueOf(uiPort), "--db-file", dir.resolve("dev.db").toString(), "--temporal-cli", RealTemporalServer.cli().toString());
   }
 
   private static boolean free(int port) {

@@ -15,10 +15,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Payload encryption on the REAL Temporal server (the Temporal CLI's dev server), the CLI and the
@@ -26,28 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
  * the exported history holds no readable platform data; keys rotate while a run waits at a gate;
  * a process without the key says which key it needs.
  */
-class PayloadEncryptionTest {
+class PayloadEncryptionTest extends WithRealTemporalServer {
 
   /** The search attributes a run keeps: readable by design (the server indexes them; no codec touches them). */
   static final Set<String> SEARCH_ATTRIBUTES = Set.of("RunbookName", "RunbookState", "RunbookStep", "AwaitingApproval",
       "Platform", "TemporalChangeVersion");
-
-  @TempDir
-  Path dir;
-
-  private RealTemporalServer temporal;
-
-  @BeforeEach
-  void startServer() throws Exception {
-    temporal = RealTemporalServer.start(dir);
-  }
-
-  @AfterEach
-  void stopServer() {
-    if (temporal != null) {
-      temporal.close();
-    }
-  }
 
   /** {@code runbook codec keygen FILE --id ID}: a new key, active; the keys themselves never printed. */
   Path keygen(Path keyring, String id) {

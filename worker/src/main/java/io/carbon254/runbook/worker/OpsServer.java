@@ -64,7 +64,8 @@ public final class OpsServer implements AutoCloseable {
     return server.getAddress();
   }
 
-  private static void respond(HttpExchange exchange, int status, String type, String body) throws IOException {
+  /** Sends {@code body} as the whole response (the codec server answers the same way). */
+  public static void respond(HttpExchange exchange, int status, String type, String body) throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", type);
     exchange.sendResponseHeaders(status, bytes.length);
