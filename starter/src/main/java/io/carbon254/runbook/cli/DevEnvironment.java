@@ -9,6 +9,7 @@ import io.carbon254.runbook.worker.RunbookWorker;
 import io.carbon254.runbook.worker.TemporalConnection;
 import io.carbon254.runbook.worker.codec.CodecServer;
 import io.carbon254.runbook.worker.codec.PayloadEncryption;
+import io.carbon254.runbook.worker.codec.UnreadablePayloadLogFilter;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
 import io.temporal.api.operatorservice.v1.ListSearchAttributesRequest;
@@ -118,6 +119,7 @@ final class DevEnvironment implements AutoCloseable {
       }
       if (platform != null) {
         encryption.onUnreadable(reason -> System.err.println("runbook dev: the worker cannot read a run's payloads: " + reason));
+        UnreadablePayloadLogFilter.install();
         dev.resources.push(platform);
         RunbookWorker.checkNotifications(config, platform.secrets());
         dev.worker = RunbookWorker.embedded(dev.temporal.client(), platform, RunbookLauncher.TASK_QUEUE);

@@ -10,6 +10,7 @@ import io.carbon254.runbook.activities.SecretResolver;
 import io.carbon254.runbook.activities.SecretUnavailableException;
 import io.carbon254.runbook.engine.RunbookLauncher;
 import io.carbon254.runbook.worker.codec.PayloadEncryption;
+import io.carbon254.runbook.worker.codec.UnreadablePayloadLogFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.temporal.client.WorkflowClient;
@@ -75,8 +76,10 @@ public final class RunbookWorker implements AutoCloseable {
     TemporalConnection temporal;
     try {
       PayloadEncryption encryption = options.encryption() != null ? options.encryption() : PayloadEncryption.configured(null);
-      // The one line that says why this worker's workflow and activity tasks fail (the SDK logs each attempt).
+      // The one line that says why this worker's workflow and activity tasks fail, instead of the SDK's stack
+      // trace at every attempt.
       encryption.onUnreadable(reason -> log.error("this worker cannot read a run's payloads: {}", reason));
+      UnreadablePayloadLogFilter.install();
       temporal = TemporalConnection.connect(options.temporalAddress(), metrics, encryption);
     } catch (RuntimeException e) {
       platform.close();

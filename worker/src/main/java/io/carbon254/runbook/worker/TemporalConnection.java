@@ -1,8 +1,8 @@
 package io.carbon254.runbook.worker;
 
 import com.uber.m3.tally.Scope;
-import io.grpc.StatusRuntimeException;
 import io.carbon254.runbook.worker.codec.PayloadEncryption;
+import io.grpc.StatusRuntimeException;
 import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
