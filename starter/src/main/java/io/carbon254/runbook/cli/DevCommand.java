@@ -79,7 +79,8 @@ final class DevCommand implements Callable<Integer> {
     }
     System.out.println(dev.worker != null
         ? "  worker: " + dev.worker.description()
-        : "  no worker here: start one with 'runbook worker" + (sandbox ? " --sandbox" : "") + " --address " + dev.address + "'");
+        : "  no worker here: start one with 'runbook worker" + (sandbox ? " --sandbox" : "") + " --address " + dev.address
+            + (temporal.codecKeys != null ? " --codec-keys " + temporal.codecKeys : "") + "'");
     System.out.println("In another terminal: runbook start platform-check; runbook status platform-check --watch; runbook list");
     System.out.println("Ctrl-C stops everything.");
     stopped.await();
