@@ -25,7 +25,8 @@ COPY --from=build /src/worker/target/lib/ /opt/runbook/lib/
 COPY --from=build /src/worker/target/runbook-worker.jar /opt/runbook/runbook-worker.jar
 USER runbook
 WORKDIR /home/runbook
-# /metrics (Prometheus) and /healthz of `worker --metrics-port 9464`.
+# /metrics (Prometheus) and /healthz of `worker --metrics-port 9464`, on every interface of the
+# container (the worker's own default is 127.0.0.1, which a published port cannot reach).
 EXPOSE 9464
 ENTRYPOINT ["java", "-jar", "/opt/runbook/runbook-worker.jar"]
-CMD ["worker", "--metrics-port", "9464"]
+CMD ["worker", "--metrics-port", "9464", "--metrics-address", "0.0.0.0"]

@@ -76,12 +76,14 @@ final class DemoCommand implements Callable<Integer> {
     DevEnvironment.RealServer real = temporalCli == null ? null : new DevEnvironment.RealServer(
         DevEnvironment.CliServer.find(temporalCli).orElseThrow(), DevEnvironment.freePort(),
         stateDir.resolve("temporal.db"), stateDir.resolve("temporal.log"));
-    try (DevEnvironment dev = DevEnvironment.start(DevEnvironment.freePort(), config, true, true, stateDir, real)) {
+    try (DevEnvironment dev = DevEnvironment.start(DevEnvironment.freePort(), config, true, true, stateDir, real,
+        temporal.encryption())) {
       webUi = dev.webUi;
       people = dev.people;
       System.out.println("runbook demo on the simulated platform '" + config.name() + "' (" + (webUi == null
           ? "embedded Temporal at " + dev.address + ", in memory, no Web UI: --temporal-cli PATH runs it on the real dev server"
-          : dev.serverDescription + " at " + dev.address + ", Web UI " + webUi) + ")");
+          : dev.serverDescription + " at " + dev.address + ", Web UI " + webUi) + "; "
+          + dev.temporal.encryption().describe() + ")");
       List<Row> rows = new ArrayList<>();
       Map<String, String> outputs = new HashMap<>();
       List<RunbookDefinition> runbooks = RunbookPlugins.runbooks();

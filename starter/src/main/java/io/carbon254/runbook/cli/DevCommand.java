@@ -56,7 +56,7 @@ final class DevCommand implements Callable<Integer> {
       return new DevEnvironment.RealServer(exe, uiPort != null ? uiPort : port + 1000, db,
           db.resolveSibling(db.getFileName() + ".log"));
     }).orElse(null);
-    DevEnvironment dev = DevEnvironment.start(port, config, sandbox, !noWorker, stateDir, real);
+    DevEnvironment dev = DevEnvironment.start(port, config, sandbox, !noWorker, stateDir, real, temporal.encryption());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       dev.close();
@@ -71,13 +71,16 @@ final class DevCommand implements Callable<Integer> {
       System.out.println("  Web UI: " + dev.webUi + "   (export RUNBOOK_WEB_UI=" + dev.webUi + " and 'runbook start' prints each run's page)");
       System.out.println("  runs persist in " + real.dbFile() + " (server log: " + real.log() + ")");
     }
+    System.out.println("  " + dev.temporal.encryption().describe() + (dev.codecServer == null ? ""
+        : "; the Web UI decodes them through the codec server " + dev.codecServer.url()));
     if (dev.sandbox != null) {
       System.out.println("  sandbox platform '" + config.name() + "': Kubernetes API " + dev.sandbox.endpoints().kubernetesUrl()
           + " (endpoints published in " + dev.sandboxStateFile + ")");
     }
     System.out.println(dev.worker != null
         ? "  worker: " + dev.worker.description()
-        : "  no worker here: start one with 'runbook worker" + (sandbox ? " --sandbox" : "") + " --address " + dev.address + "'");
+        : "  no worker here: start one with 'runbook worker" + (sandbox ? " --sandbox" : "") + " --address " + dev.address
+            + (temporal.codecKeys != null ? " --codec-keys " + temporal.codecKeys : "") + "'");
     System.out.println("In another terminal: runbook start platform-check; runbook status platform-check --watch; runbook list");
     System.out.println("Ctrl-C stops everything.");
     stopped.await();

@@ -7,6 +7,9 @@ import io.carbon254.runbook.sandbox.Sandbox;
 import io.carbon254.runbook.worker.PlatformConnections;
 import io.carbon254.runbook.worker.RunbookWorker;
 import io.carbon254.runbook.worker.TemporalConnection;
+import io.carbon254.runbook.worker.codec.CodecServer;
+import io.carbon254.runbook.worker.codec.PayloadEncryption;
+import io.carbon254.runbook.worker.codec.UnreadablePayloadLogFilter;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
 import io.temporal.api.operatorservice.v1.ListSearchAttributesRequest;
@@ -16,6 +19,7 @@ import io.temporal.testserver.TestServer;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -51,6 +55,8 @@ final class DevEnvironment implements AutoCloseable {
   /** What serves Temporal, for the operator. */
   String serverDescription;
   CliServer cliServer;
+  /** The Web UI's codec endpoint when payloads are encrypted on the real dev server, else null. */
+  CodecServer codecServer;
   TemporalConnection temporal;
   Sandbox sandbox;
   /** The sandbox's people and their signing keys (its allowed signers), when a sandbox runs. */
@@ -71,6 +77,15 @@ final class DevEnvironment implements AutoCloseable {
   /** As above; with {@code real}, Temporal is the CLI's dev server instead of the in-memory test server. */
   static DevEnvironment start(int port, PlatformConfig config, boolean withSandbox, boolean withWorker, Path stateDir,
       RealServer real) {
+    return start(port, config, withSandbox, withWorker, stateDir, real, PayloadEncryption.configured(null));
+  }
+
+  /**
+   * As above, with payload encryption: the worker and the clients encrypt with its keyring and, on the
+   * real dev server, a codec server on loopback lets the Web UI show the payloads decoded.
+   */
+  static DevEnvironment start(int port, PlatformConfig config, boolean withSandbox, boolean withWorker, Path stateDir,
+      RealServer real, PayloadEncryption encryption) {
     DevEnvironment dev = new DevEnvironment("127.0.0.1:" + port);
     try {
       if (real == null) {
@@ -81,12 +96,18 @@ final class DevEnvironment implements AutoCloseable {
             + " (IN MEMORY, no Web UI)";
       } else {
         dev.cliServer = new CliServer(real.executable(), port, real.uiPort(), real.dbFile(), real.log());
+        if (encryption.on()) {
+          dev.codecServer = new CodecServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), encryption,
+              List.of(dev.cliServer.uiUrl()));
+          dev.resources.push(dev.codecServer);
+          dev.cliServer.codecEndpoint = dev.codecServer.url();
+        }
         dev.resources.push(dev.cliServer);
         dev.cliServer.start();
         dev.webUi = dev.cliServer.uiUrl();
         dev.serverDescription = dev.cliServer.version() + ", database " + real.dbFile();
       }
-      dev.temporal = TemporalConnection.connect(dev.address, null);
+      dev.temporal = TemporalConnection.connect(dev.address, null, encryption);
       dev.resources.push(dev.temporal);
       PlatformConnections platform = null;
       if (withSandbox) {
@@ -104,6 +125,8 @@ final class DevEnvironment implements AutoCloseable {
         platform = PlatformConnections.cluster();
       }
       if (platform != null) {
+        encryption.onUnreadable(reason -> System.err.println("runbook dev: the worker cannot read a run's payloads: " + reason));
+        UnreadablePayloadLogFilter.install();
         dev.resources.push(platform);
         dev.platformConfig = dev.people == null ? config : dev.people.platform(config);
         RunbookWorker.checkNotifications(dev.platformConfig, platform.secrets());
@@ -189,6 +212,8 @@ final class DevEnvironment implements AutoCloseable {
     final int uiPort;
     final Path dbFile;
     final Path log;
+    /** The Web UI's remote codec endpoint ({@code --ui-codec-endpoint}), or null. */
+    String codecEndpoint;
     private Process process;
     private String version;
 
@@ -282,6 +307,9 @@ final class DevEnvironment implements AutoCloseable {
           "--ip", "127.0.0.1", "--port", String.valueOf(port), "--ui-port", String.valueOf(uiPort),
           "--db-filename", dbFile.toString(), "--namespace", "default", "--log-level", "warn",
           "--ui-disable-news-fetch"));
+      if (codecEndpoint != null) {
+        command.addAll(List.of("--ui-codec-endpoint", codecEndpoint));
+      }
       new TreeMap<>(RunbookSearchAttributes.ALL).forEach((name, type) -> {
         command.add("--search-attribute");
         command.add(name + "=" + RunbookSearchAttributes.cliType(type));

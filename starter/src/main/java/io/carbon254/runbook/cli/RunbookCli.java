@@ -1,6 +1,7 @@
 package io.carbon254.runbook.cli;
 
 import io.carbon254.runbook.worker.StartupException;
+import io.carbon254.runbook.worker.codec.UnreadablePayloadException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,6 +28,8 @@ import picocli.CommandLine.Spec;
         DevCommand.class,
         DemoCommand.class,
         CopyImageCommand.class,
+        CodecCommands.Server.class,
+        CodecCommands.Codec.class,
         CommandLine.HelpCommand.class
     },
     footer = {"", "Exit codes: 0 done, 1 failed/invalid, 2 usage, 3 refused by the run, 4 not found,",
@@ -55,6 +58,12 @@ public final class RunbookCli implements Runnable {
       if (e instanceof StartupException failure) {
         command.getErr().println("runbook: " + failure.getMessage());
         return ExitCodes.UNAVAILABLE;
+      }
+      for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+        if (cause instanceof UnreadablePayloadException unreadable) {
+          command.getErr().println("runbook: cannot read the run's data: " + unreadable.getMessage());
+          return ExitCodes.FAILED;
+        }
       }
       throw e;
     });

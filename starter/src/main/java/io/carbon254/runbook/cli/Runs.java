@@ -45,8 +45,11 @@ final class Runs {
       if (e.getCause() instanceof StatusRuntimeException sre && sre.getStatus().getCode() == Status.Code.NOT_FOUND) {
         throw notFound(workflowId);
       }
-      throw new CliException(ExitCodes.UNAVAILABLE, "cannot read the status of " + workflowId + ": " + rootMessage(e)
-          + " (is a worker running? start one with 'runbook worker' or 'runbook dev')");
+      String why = rootMessage(e);
+      throw new CliException(ExitCodes.UNAVAILABLE, "cannot read the status of " + workflowId + ": " + why
+          + (why.contains("Workflow Task in failed state")
+              ? " (a worker failed the run's last task: its log says why, e.g. a keyring without the run's key)"
+              : " (is a worker running? start one with 'runbook worker' or 'runbook dev')"));
     }
   }
 

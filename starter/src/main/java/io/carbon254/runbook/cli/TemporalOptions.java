@@ -6,6 +6,8 @@ import io.carbon254.runbook.config.PlatformConfig;
 import io.carbon254.runbook.engine.RunbookLauncher;
 import io.carbon254.runbook.worker.StartupException;
 import io.carbon254.runbook.worker.TemporalConnection;
+import io.carbon254.runbook.worker.codec.Keyring;
+import io.carbon254.runbook.worker.codec.PayloadEncryption;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -27,6 +29,10 @@ final class TemporalOptions {
   @Option(names = "--task-queue", paramLabel = "QUEUE", defaultValue = RunbookLauncher.TASK_QUEUE,
       description = "Task queue of the runbook workers (default: ${DEFAULT-VALUE}).")
   String taskQueue;
+
+  @Option(names = "--codec-keys", paramLabel = "FILE",
+      description = "Keyring for payload encryption (default: " + Keyring.ENV + "; none: payloads are not encrypted).")
+  Path codecKeys;
 
   /** Who acts: --as, else RUNBOOK_USER, else the login name. */
   static String actor(String as) {
@@ -60,9 +66,15 @@ final class TemporalOptions {
     return name + "/" + run;
   }
 
+  /** The payload encryption of {@code --codec-keys}, else of {@code RUNBOOK_CODEC_KEYS}, else none. */
+  PayloadEncryption encryption() {
+    return CodecCommands.keyring(codecKeys);
+  }
+
   TemporalConnection connect() {
+    PayloadEncryption encryption = encryption();
     try {
-      return TemporalConnection.connect(address, null);
+      return TemporalConnection.connect(address, null, encryption);
     } catch (StartupException e) {
       throw new CliException(ExitCodes.UNAVAILABLE, e.getMessage());
     }

@@ -4,7 +4,10 @@ import io.carbon254.runbook.sandbox.Sandbox;
 import io.carbon254.runbook.sandbox.SandboxEndpoints;
 import io.carbon254.runbook.worker.PlatformConnections;
 import io.carbon254.runbook.worker.RunbookWorker;
+import io.carbon254.runbook.worker.OpsServer;
 import io.carbon254.runbook.worker.StartupException;
+import io.carbon254.runbook.worker.codec.PayloadEncryption;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import io.carbon254.runbook.config.PlatformConfig;
 import java.nio.file.Path;
@@ -38,9 +41,21 @@ final class WorkerCommand implements Callable<Integer> {
       description = "Port of /metrics and /healthz (0: any free port; default ${DEFAULT-VALUE}).")
   int metricsPort;
 
+  @Option(names = "--metrics-address", paramLabel = "ADDRESS", defaultValue = OpsServer.DEFAULT_ADDRESS,
+      description = "Address /metrics and /healthz listen on (default ${DEFAULT-VALUE}: this machine only; 0.0.0.0 for"
+          + " a Prometheus elsewhere).")
+  String metricsAddress;
+
   @Override
   public Integer call() throws InterruptedException {
     SandboxEndpoints endpoints = sandbox ? sandboxEndpoints(sandboxDir) : null;
+    PayloadEncryption encryption = temporal.encryption();
+    InetSocketAddress metricsAt;
+    try {
+      metricsAt = OpsServer.address(metricsAddress, metricsPort);
+    } catch (StartupException e) {
+      throw new CliException(ExitCodes.USAGE, e.getMessage());
+    }
     RunbookWorker worker;
     try {
       List<PlatformConfig> platforms = RunbookWorker.loadPlatforms(temporal.config != null ? temporal.config : envConfig(),
@@ -52,8 +67,8 @@ final class WorkerCommand implements Callable<Integer> {
             "the sandbox in " + dir + " has no keys for its people: restart it with 'runbook dev --sandbox'"));
         platforms = platforms.stream().map(people::platform).toList();
       }
-      worker = RunbookWorker.start(new RunbookWorker.Options(temporal.address, temporal.taskQueue, metricsPort,
-          platforms, endpoints == null ? null : () -> connections(endpoints)));
+      worker = RunbookWorker.start(new RunbookWorker.Options(temporal.address, temporal.taskQueue, metricsAt,
+          platforms, endpoints == null ? null : () -> connections(endpoints), encryption));
     } catch (StartupException e) {
       throw new CliException(ExitCodes.UNAVAILABLE, "the worker cannot start: " + e.getMessage());
     }
@@ -63,8 +78,11 @@ final class WorkerCommand implements Callable<Integer> {
       stopped.countDown();
     }, "runbook-worker-shutdown"));
     System.out.println("worker running: " + worker.description());
-    System.out.println("metrics: http://127.0.0.1:" + worker.metricsPort() + "/metrics   health: http://127.0.0.1:"
-        + worker.metricsPort() + "/healthz");
+    InetSocketAddress metrics = worker.metricsAddress();
+    String base = "http://" + (metrics.getAddress().isAnyLocalAddress() ? "127.0.0.1" : metrics.getHostString()) + ":"
+        + metrics.getPort();
+    System.out.println("metrics: " + base + "/metrics   health: " + base + "/healthz"
+        + (metrics.getAddress().isAnyLocalAddress() ? "   (listening on every interface)" : ""));
     stopped.await();
     return ExitCodes.OK;
   }

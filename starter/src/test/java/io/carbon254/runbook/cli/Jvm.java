@@ -1,5 +1,6 @@
 package io.carbon254.runbook.cli;
 
+import io.carbon254.runbook.worker.codec.Keyring;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -89,6 +90,7 @@ final class Jvm {
         "-cp", classpath(withTestClasses), main.getName()));
     command.addAll(Arrays.asList(args));
     ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().remove(Keyring.ENV); // a keyring only where a test gives one
     builder.environment().putAll(env);
     builder.environment().remove("TEMPORAL_ADDRESS");
     return builder;

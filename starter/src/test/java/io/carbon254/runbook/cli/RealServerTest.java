@@ -12,39 +12,18 @@ import io.temporal.api.workflowservice.v1.ResetWorkflowExecutionRequest;
 import io.temporal.client.WorkflowClient;
 import java.util.List;
 import java.util.UUID;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The CLI and the worker as separate processes against the REAL Temporal server of the Temporal
  * CLI ({@code temporal server start-dev}, SQLite): a run survives SIGKILL of the worker and of the
  * server at once, and {@code runbook list} is a real visibility query on our search attributes.
  */
-class RealServerTest {
+class RealServerTest extends WithRealTemporalServer {
 
   private static final String DRILL = TemporalUnderTest.WAITING;
   private static final String BUSY = TemporalUnderTest.BUSY;
   private static final String COMPLETED = TemporalUnderTest.COMPLETED;
-
-  @TempDir
-  Path dir;
-
-  private RealTemporalServer temporal;
-
-  @BeforeEach
-  void startServer() throws Exception {
-    temporal = RealTemporalServer.start(dir);
-  }
-
-  @AfterEach
-  void stopServer() {
-    if (temporal != null) {
-      temporal.close();
-    }
-  }
 
   @Test
   void aRunWaitingAtAGateSurvivesKill9OfTheWorkerAndTheServerAndCompletesAsAnUninterruptedRun() throws Exception {

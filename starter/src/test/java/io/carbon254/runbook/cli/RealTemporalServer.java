@@ -38,9 +38,15 @@ final class RealTemporalServer extends TemporalUnderTest {
 
   /** Starts the server (and the sandbox) with everything under {@code dir}. */
   static RealTemporalServer start(Path dir) throws Exception {
+    return start(dir, DevEnvironment.freePort(), null);
+  }
+
+  /** As above, its Web UI on {@code uiPort} and decoding payloads through {@code codecEndpoint} (or null: none). */
+  static RealTemporalServer start(Path dir, int uiPort, String codecEndpoint) throws Exception {
     Path cli = cli();
-    DevEnvironment.CliServer server = new DevEnvironment.CliServer(cli, DevEnvironment.freePort(), DevEnvironment.freePort(),
+    DevEnvironment.CliServer server = new DevEnvironment.CliServer(cli, DevEnvironment.freePort(), uiPort,
         dir.resolve("temporal.db"), dir.resolve("temporal-server.log"));
+    server.codecEndpoint = codecEndpoint;
     synchronized (RealTemporalServer.class) {
       if (printedVersion == null) {
         printedVersion = server.version();

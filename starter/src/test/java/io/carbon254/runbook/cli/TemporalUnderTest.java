@@ -10,6 +10,8 @@ import io.carbon254.runbook.engine.RunbookState;
 import io.carbon254.runbook.engine.RunbookStatus;
 import io.carbon254.runbook.sandbox.Sandbox;
 import io.carbon254.runbook.worker.TemporalConnection;
+import io.carbon254.runbook.worker.codec.Keyring;
+import io.carbon254.runbook.worker.codec.PayloadEncryption;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.client.WorkflowExecutionMetadata;
 import io.temporal.client.WorkflowStub;
@@ -41,6 +43,11 @@ abstract class TemporalUnderTest implements AutoCloseable {
   private final Sandbox sandbox;
   private final List<Process> workers = new ArrayList<>();
   private TemporalConnection connection;
+  /**
+   * The keyring that the CLI and worker processes started from now on get as {@code
+   * RUNBOOK_CODEC_KEYS}, and this test's client encrypts with; null: payloads are not encrypted.
+   */
+  private Path codecKeys;
 
   /** {@code dir/state} holds the sandbox's endpoints (see {@link #startSandbox(Path)}), {@code dir/drill} the drill's world. */
   TemporalUnderTest(Path dir, Sandbox sandbox) {
@@ -83,6 +90,9 @@ abstract class TemporalUnderTest implements AutoCloseable {
     env.put("CRASH_DRILL_DIR", drillDir.toString());
     env.put("RUNBOOK_STATE_DIR", stateDir.toString());
     env.put("RUNBOOK_USER", "alice");
+    if (codecKeys != null) {
+      env.put(Keyring.ENV, codecKeys.toString());
+    }
     return env;
   }
 
@@ -96,6 +106,12 @@ abstract class TemporalUnderTest implements AutoCloseable {
     List<String> args = new ArrayList<>(List.of("approve", run, "--as", as, "--yes", "--expect-hash", hash));
     args.addAll(List.of(more));
     return cli(args.toArray(String[]::new));
+  }
+
+  /** From now on the processes this starts and this test's client use {@code keyring} (null: none). */
+  synchronized void useCodecKeys(Path keyring) {
+    closeConnection();
+    codecKeys = keyring;
   }
 
   /** {@code runbook ARGS --address <this server>} as a separate JVM (with the crash drill on its classpath). */
@@ -141,7 +157,8 @@ abstract class TemporalUnderTest implements AutoCloseable {
   /** A client of this server, made anew after a restart. */
   synchronized TemporalConnection connection() {
     if (connection == null) {
-      connection = TemporalConnection.connect(address(), null);
+      connection = TemporalConnection.connect(address(), null,
+          codecKeys == null ? PayloadEncryption.off() : PayloadEncryption.with(Keyring.load(codecKeys)));
     }
     return connection;
   }

@@ -2,12 +2,17 @@ package io.carbon254.runbook.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.carbon254.runbook.worker.codec.EncryptionCodec;
+import io.carbon254.runbook.worker.codec.Keyring;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,8 +32,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The Temporal Web UI of the real dev server, in headless Chromium (Debian {@code chromium} and
  * {@code chromium-driver}, driven by Selenium; nothing downloaded): a run waiting at a gate shows
  * its static summary and its current details — the step checklist and the exact command that
- * answers the gate — and the gate is answered with the UI's "Send a Signal" action. A screenshot of
- * the waiting run is kept in {@code target/webui/waiting-run.png}.
+ * answers the gate — and the gate is answered with the UI's "Send a Signal" action. The same with
+ * payload encryption on: the UI decodes (and encodes the signal) through {@code runbook
+ * codec-server}. Screenshots are kept in {@code target/webui/}.
  */
 class WebUiTest {
 
@@ -42,12 +48,12 @@ class WebUiTest {
 
   private RealTemporalServer temporal;
   private WebDriver browser;
+  private Process codecServer;
+  private String prefix = "";
 
   @BeforeEach
-  void start() throws Exception {
+  void start() {
     browser = chromium();
-    temporal = RealTemporalServer.start(dir);
-    temporal.startWorker();
   }
 
   @AfterEach
@@ -58,10 +64,53 @@ class WebUiTest {
     if (temporal != null) {
       temporal.close();
     }
+    DevEnvironment.stop(codecServer);
   }
 
   @Test
   void theWaitingRunShowsItsDetailsInTheWebUiAndTheGateIsAnsweredWithSendSignal() throws Exception {
+    temporal = RealTemporalServer.start(dir);
+    temporal.startWorker();
+
+    theRunShowsItsDetailsAndTheGateIsAnsweredInTheWebUi();
+  }
+
+  /**
+   * Payload encryption on: the history holds only ciphertext, and the Web UI, pointed at {@code
+   * runbook codec-server} ({@code --ui-codec-endpoint}), shows the run decoded and encodes the
+   * signal it sends through the same server.
+   */
+  @Test
+  void withPayloadEncryptionTheWebUiShowsTheRunDecodedThroughTheCodecServer() throws Exception {
+    prefix = "encrypted-";
+    Path keyring = dir.resolve("keyring.json");
+    Jvm.Result made = Jvm.run(Map.of(), "codec", "keygen", keyring.toString(), "--id", "webui");
+    assertThat(made.exitCode()).as(made.err()).isZero();
+    int uiPort = DevEnvironment.freePort();
+    Path log = dir.resolve("codec-server.log");
+    codecServer = Jvm.start(Map.of(Keyring.ENV, keyring.toString()), log, false, "codec-server", "--port", "0",
+        "--web-ui-origin", "http://127.0.0.1:" + uiPort);
+    Jvm.awaitLog(codecServer, log, "Ctrl-C stops it.");
+    Matcher url = Pattern.compile("codec server: (http://127\\.0\\.0\\.1:\\d+) ")
+        .matcher(Jvm.read(log));
+    assertThat(url.find()).as(Jvm.read(log)).isTrue();
+    temporal = RealTemporalServer.start(dir, uiPort, url.group(1));
+    temporal.useCodecKeys(keyring);
+    temporal.startWorker();
+
+    theRunShowsItsDetailsAndTheGateIsAnsweredInTheWebUi();
+
+    List<HistoryPayloads.Found> payloads = HistoryPayloads.of(temporal.connection().client().fetchHistory(DRILL).getHistory());
+    assertThat(payloads.stream().filter(p -> !p.searchAttribute()).toList())
+        .as("every payload of the run, the UI's signal too, is encrypted").isNotEmpty()
+        .allSatisfy(p -> assertThat(EncryptionCodec.keyId(p.payload())).as(p.path()).isEqualTo("webui"))
+        .noneMatch(p -> p.holds("254carbon") || p.holds("approve-work"));
+    assertThat(payloads.stream().filter(p -> p.path().contains("workflowExecutionSignaledEventAttributes")).toList())
+        .as("the signal the UI sent, encoded by the codec server").singleElement()
+        .satisfies(p -> assertThat(EncryptionCodec.isEncrypted(p.payload())).isTrue());
+  }
+
+  private void theRunShowsItsDetailsAndTheGateIsAnsweredInTheWebUi() throws Exception {
     Jvm.Result started = temporal.cli("start", "crash-drill", "--option", "chunks=4", "--as", "alice",
         "--web-ui", temporal.webUi());
     assertThat(started.exitCode()).as(started.err()).isZero();
@@ -84,7 +133,7 @@ class WebUiTest {
         .contains("Waiting for approval: approve-work #1")
         .contains("runbook approve 254carbon/crash-drill --gate approve-work --as <you>")
         .contains("runbook sign 254carbon/crash-drill --as <you> --expect-hash ");
-    screenshot("waiting-run.png");
+    screenshot(prefix + "waiting-run.png");
 
     // The platform takes signed decisions: bob signs his approval of the gate he reviewed, for the Web UI.
     String shownHash = temporal.awaitStatus(DRILL, "the gate", st -> st.openGate() != null).openGate().shownHash();
@@ -125,7 +174,7 @@ class WebUiTest {
       WebElement status = visible(d, By.cssSelector("[data-testid=execution-status]"));
       return status != null && status.getText().toUpperCase(java.util.Locale.ROOT).contains("COMPLETED") ? status : null;
     });
-    screenshot("completed-run.png");
+    screenshot(prefix + "completed-run.png");
     assertThat(temporal.connection().client().fetchHistory(DRILL).getEvents().stream()
         .filter(e -> e.hasWorkflowExecutionSignaledEventAttributes())
         .map(e -> e.getWorkflowExecutionSignaledEventAttributes().getSignalName()).toList())

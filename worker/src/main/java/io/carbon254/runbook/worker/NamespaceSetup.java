@@ -2,6 +2,7 @@ package io.carbon254.runbook.worker;
 
 import io.carbon254.runbook.config.Durations;
 import io.carbon254.runbook.engine.RunbookSearchAttributes;
+import io.carbon254.runbook.worker.codec.PayloadEncryption;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.enums.v1.IndexedValueType;
@@ -77,7 +78,7 @@ public final class NamespaceSetup {
     boolean said = false;
     while (true) {
       try {
-        return TemporalConnection.connect(address, null);
+        return TemporalConnection.connect(address, null, PayloadEncryption.off()); // no payloads here: no keyring needed
       } catch (StartupException e) {
         if (System.nanoTime() > deadline) {
           throw new SetupFailed(e.getMessage(), true);

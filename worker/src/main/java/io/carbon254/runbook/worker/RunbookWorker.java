@@ -10,6 +10,8 @@ import io.carbon254.runbook.config.PlatformConfig;
 import io.carbon254.runbook.activities.SecretResolver;
 import io.carbon254.runbook.activities.SecretUnavailableException;
 import io.carbon254.runbook.engine.RunbookLauncher;
+import io.carbon254.runbook.worker.codec.PayloadEncryption;
+import io.carbon254.runbook.worker.codec.UnreadablePayloadLogFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.temporal.client.WorkflowClient;
@@ -41,14 +43,16 @@ public final class RunbookWorker implements AutoCloseable {
 
   /**
    * @param temporalAddress host:port instead of the environment's ({@code TEMPORAL_ADDRESS}), or null
-   * @param metricsPort port of /metrics and /healthz (0: any free port), or null for none
+   * @param metrics where /metrics and /healthz listen (port 0: any free port; see {@link
+   *     OpsServer#address(String, int)}), or null for none
    * @param platforms the platforms this worker serves, as its configuration describes them (see
    *     {@link #loadPlatforms}); empty for the built-in default
    * @param platform how to reach a simulated platform, or null for the real cluster ({@link
    *     PlatformConnections#cluster()})
+   * @param encryption payload encryption, or null for the environment's ({@code RUNBOOK_CODEC_KEYS})
    */
-  public record Options(String temporalAddress, String taskQueue, Integer metricsPort, List<PlatformConfig> platforms,
-      Supplier<PlatformConnections> platform) {}
+  public record Options(String temporalAddress, String taskQueue, InetSocketAddress metrics, List<PlatformConfig> platforms,
+      Supplier<PlatformConnections> platform, PayloadEncryption encryption) {}
 
   private final WorkerFactory factory;
   private final List<AutoCloseable> resources;
@@ -74,7 +78,12 @@ public final class RunbookWorker implements AutoCloseable {
     PlatformConnections platform = options.platform() == null ? PlatformConnections.cluster() : options.platform().get();
     TemporalConnection temporal;
     try {
-      temporal = TemporalConnection.connect(options.temporalAddress(), metrics);
+      PayloadEncryption encryption = options.encryption() != null ? options.encryption() : PayloadEncryption.configured(null);
+      // The one line that says why this worker's workflow and activity tasks fail, instead of the SDK's stack
+      // trace at every attempt.
+      encryption.onUnreadable(reason -> log.error("this worker cannot read a run's payloads: {}", reason));
+      UnreadablePayloadLogFilter.install();
+      temporal = TemporalConnection.connect(options.temporalAddress(), metrics, encryption);
     } catch (RuntimeException e) {
       platform.close();
       throw e;
@@ -85,9 +94,9 @@ public final class RunbookWorker implements AutoCloseable {
     List<AutoCloseable> resources = new ArrayList<>(List.of(platform, temporal));
     WorkerFactory factory = register(temporal.client(), configs, platform, taskQueue);
     OpsServer ops = null;
-    if (options.metricsPort() != null) {
+    if (options.metrics() != null) {
       RunbookWorker[] self = new RunbookWorker[1];
-      ops = new OpsServer(new InetSocketAddress(options.metricsPort()), registry, () -> self[0] == null ? "starting" : self[0].health());
+      ops = new OpsServer(options.metrics(), registry, () -> self[0] == null ? "starting" : self[0].health());
       RunbookWorker worker = new RunbookWorker(factory, resources, ops, describe(configs, temporal, taskQueue, platform));
       self[0] = worker;
       factory.start();
@@ -204,8 +213,9 @@ public final class RunbookWorker implements AutoCloseable {
 
   private static String describe(List<PlatformConfig> configs, TemporalConnection temporal, String taskQueue,
       PlatformConnections platform) {
-    return "platform " + String.join(", ", configs.stream().map(PlatformConfig::name).toList()) + ", Temporal " + temporal.address() + " namespace " + temporal.namespace()
-        + ", task queue " + taskQueue + ", " + platform.describe();
+    return "platform " + String.join(", ", configs.stream().map(PlatformConfig::name).toList()) + ", Temporal "
+        + temporal.address() + " namespace " + temporal.namespace() + ", task queue " + taskQueue + ", "
+        + platform.describe() + ", " + temporal.encryption().describe();
   }
 
   /** null when healthy, otherwise why not. */
@@ -223,6 +233,11 @@ public final class RunbookWorker implements AutoCloseable {
   /** The port of /metrics and /healthz, or -1. */
   public int metricsPort() {
     return ops == null ? -1 : ops.port();
+  }
+
+  /** Where /metrics and /healthz listen, or null. */
+  public InetSocketAddress metricsAddress() {
+    return ops == null ? null : ops.address();
   }
 
   /** Stops polling, lets running activities finish (up to 30 s), then closes connections. */

@@ -1,6 +1,7 @@
 package io.carbon254.runbook.worker;
 
 import com.uber.m3.tally.Scope;
+import io.carbon254.runbook.worker.codec.PayloadEncryption;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
 import io.temporal.client.WorkflowClient;
@@ -14,18 +15,27 @@ import java.util.concurrent.TimeUnit;
 /**
  * A connection to Temporal, configured the Temporal way: {@code TEMPORAL_ADDRESS},
  * {@code TEMPORAL_NAMESPACE}, {@code TEMPORAL_API_KEY}, {@code TEMPORAL_TLS_*} and the profiles of
- * {@code temporal.toml}, read by {@code temporal-envconfig}.
+ * {@code temporal.toml}, read by {@code temporal-envconfig}; and payload encryption when a keyring
+ * is configured ({@code RUNBOOK_CODEC_KEYS}, see {@link PayloadEncryption}).
  */
 public final class TemporalConnection implements AutoCloseable {
 
   private final WorkflowServiceStubs stubs;
   private final WorkflowClient client;
   private final String address;
+  private final PayloadEncryption encryption;
 
-  private TemporalConnection(WorkflowServiceStubs stubs, WorkflowClient client, String address) {
+  private TemporalConnection(WorkflowServiceStubs stubs, WorkflowClient client, String address,
+      PayloadEncryption encryption) {
     this.stubs = stubs;
     this.client = client;
     this.address = address;
+    this.encryption = encryption;
+  }
+
+  /** Connects with the payload encryption of the environment ({@code RUNBOOK_CODEC_KEYS}, else none). */
+  public static TemporalConnection connect(String addressOverride, Scope metricsScope) {
+    return connect(addressOverride, metricsScope, PayloadEncryption.configured(null));
   }
 
   /**
@@ -33,8 +43,9 @@ public final class TemporalConnection implements AutoCloseable {
    *
    * @param addressOverride host:port to use instead of the environment's, or null
    * @param metricsScope where SDK (and workflow) metrics go, or null
+   * @param encryption how payloads are encrypted (or not)
    */
-  public static TemporalConnection connect(String addressOverride, Scope metricsScope) {
+  public static TemporalConnection connect(String addressOverride, Scope metricsScope, PayloadEncryption encryption) {
     ClientConfigProfile profile;
     try {
       profile = ClientConfigProfile.load();
@@ -59,8 +70,10 @@ public final class TemporalConnection implements AutoCloseable {
       throw new StartupException("Temporal at " + address + " is unreachable (" + e.getStatus().getCode()
           + "): start one with 'runbook dev', or point TEMPORAL_ADDRESS at your server");
     }
-    WorkflowClientOptions clientOptions = profile.toWorkflowClientOptions();
-    return new TemporalConnection(stubs, WorkflowClient.newInstance(stubs, clientOptions), address);
+    WorkflowClientOptions clientOptions = profile.toWorkflowClientOptions().toBuilder()
+        .setDataConverter(encryption.dataConverter())
+        .build();
+    return new TemporalConnection(stubs, WorkflowClient.newInstance(stubs, clientOptions), address, encryption);
   }
 
   public WorkflowClient client() {
@@ -73,6 +86,10 @@ public final class TemporalConnection implements AutoCloseable {
 
   public String address() {
     return address;
+  }
+
+  public PayloadEncryption encryption() {
+    return encryption;
   }
 
   public String namespace() {

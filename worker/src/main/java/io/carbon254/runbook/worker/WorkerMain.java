@@ -1,6 +1,8 @@
 package io.carbon254.runbook.worker;
 
 import io.carbon254.runbook.config.Durations;
+import io.carbon254.runbook.worker.codec.Keyring;
+import io.carbon254.runbook.worker.codec.PayloadEncryption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -75,12 +77,22 @@ public final class WorkerMain implements Callable<Integer> {
         description = "Port of /metrics and /healthz (0: any free port; default ${DEFAULT-VALUE}).")
     int metricsPort;
 
+    @Option(names = "--metrics-address", paramLabel = "ADDRESS", defaultValue = OpsServer.DEFAULT_ADDRESS,
+        description = "Address /metrics and /healthz listen on (default ${DEFAULT-VALUE}: this machine only; 0.0.0.0 in a"
+            + " container whose port Prometheus scrapes).")
+    String metricsAddress;
+
+    @Option(names = "--codec-keys", paramLabel = "FILE",
+        description = "Keyring for payload encryption (default: " + Keyring.ENV + "; none: payloads are not encrypted).")
+    Path codecKeys;
+
     @Override
     public Integer call() throws InterruptedException {
       Path file = config != null ? config : env("RUNBOOK_CONFIG");
       Path dir = configDir != null ? configDir : env("RUNBOOK_CONFIG_DIR");
-      RunbookWorker worker = RunbookWorker.start(new RunbookWorker.Options(address, taskQueue, metricsPort,
-          RunbookWorker.loadPlatforms(file, dir), null));
+      RunbookWorker worker = RunbookWorker.start(new RunbookWorker.Options(address, taskQueue,
+          OpsServer.address(metricsAddress, metricsPort), RunbookWorker.loadPlatforms(file, dir), null,
+          PayloadEncryption.configured(codecKeys)));
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         worker.close();

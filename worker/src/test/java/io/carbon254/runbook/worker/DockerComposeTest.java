@@ -311,7 +311,8 @@ class DockerComposeTest {
   void thePublishedPortsAreTheDocumentedOnes() {
     assertThat(ports(service("temporal-ui"))).as("the Web UI at http://localhost:8080").contains("8080:8080");
     assertThat(ports(service("temporal"))).as("the Temporal frontend at localhost:7233").contains("7233:7233");
-    assertThat(ports(service("worker"))).as("the worker's /metrics and /healthz").contains("9464:9464");
+    assertThat(ports(service("worker"))).as("the worker's /metrics and /healthz, published on the host's loopback only")
+        .containsExactly("127.0.0.1:9464:9464");
     assertThat(service("postgresql").has("ports")).as("postgres is reached only inside the compose network").isFalse();
     assertThat(env(service("temporal-ui"))).as("temporal-ui environment").containsEntry("TEMPORAL_ADDRESS", "temporal:7233");
   }
@@ -323,7 +324,28 @@ class DockerComposeTest {
         .contains("http://localhost:9464/healthz");
     assertThat(joined(service("worker").path("command")))
         .as("the worker command serves /metrics and /healthz on 9464")
-        .startsWith("worker");
+        .startsWith("worker")
+        .contains("--metrics-port 9464");
+  }
+
+  /**
+   * The worker listens on 127.0.0.1 unless told otherwise; in a container a published port reaches
+   * the container's own address, so the image and the compose file ask for every interface there —
+   * and the compose file publishes it on the host's loopback only.
+   */
+  @Test
+  void theContainerServesTheMetricsOnItsInterfacesAndTheHostOnlyOnLoopback() throws IOException {
+    assertThat(joined(service("worker").path("command"))).as("the compose worker's command")
+        .contains("--metrics-address 0.0.0.0");
+    JsonNode cmd = JSON.readTree(lastInstruction(dockerfileInstructions(), "CMD"));
+    List<String> argv = new ArrayList<>();
+    cmd.forEach(arg -> argv.add(arg.asText()));
+    assertThat(String.join(" ", argv)).as("the image's default command").startsWith("worker")
+        .contains("--metrics-port 9464").contains("--metrics-address 0.0.0.0");
+    for (String port : ports(service("worker"))) {
+      assertThat(port).as("a published port of the worker binds the host's loopback, not every interface")
+          .startsWith("127.0.0.1:");
+    }
   }
 
   @Test

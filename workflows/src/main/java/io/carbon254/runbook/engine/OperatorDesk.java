@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import io.carbon254.runbook.trust.Identities;
 import io.carbon254.runbook.trust.Principals;
@@ -114,7 +115,7 @@ final class OperatorDesk {
     Wait wait = waits.get(a.step());
     if (wait == null) {
       return Check.refused("step '" + a.step() + "' is not waiting for an operator; "
-          + (waits.size() == 1 ? "step " + first() + " is" : "steps " + String.join(", ", waits.keySet()) + " are"));
+          + (waits.size() == 1 ? "step " + first() + " is" : "steps " + String.join(", ", new TreeSet<>(waits.keySet())) + " are"));
     }
     if (wait.answer != null) {
       return Check.refused("step " + wait.step + " already has an answer (" + wait.answer.action() + " by "
@@ -134,7 +135,7 @@ final class OperatorDesk {
     }
     if (!wait.operators.isEmpty() && !wait.operators.contains(verified.principal())) {
       return Check.refused(verified.principal() + " may not answer step " + wait.step + " (its operators: "
-          + String.join(", ", new java.util.TreeSet<>(wait.operators)) + ")");
+          + String.join(", ", new TreeSet<>(wait.operators)) + ")");
     }
     return new Check(null, verified.principal());
   }
