@@ -322,10 +322,11 @@ public final class KubernetesApi {
    *   <tr><td>no answer (connection refused, TLS, timeout)</td><td>retried</td><td>KubernetesUnreachable, naming the API URL</td></tr>
    *   <tr><td>401</td><td>not retried</td><td>KubernetesUnauthorized</td></tr>
    *   <tr><td>403</td><td>not retried</td><td>KubernetesForbidden, naming verb, resource, namespace and the RBAC rule to add</td></tr>
+   *   <tr><td>403 in a namespace being deleted</td><td>retried</td><td>KubernetesNamespaceTerminating</td></tr>
    *   <tr><td>404</td><td>not retried</td><td>KubernetesNotFound, naming the object (and the CRD for a custom resource)</td></tr>
    *   <tr><td>409 field-manager conflict of an apply</td><td>not retried</td><td>KubernetesApplyConflict, naming fields and managers</td></tr>
    *   <tr><td>409 (exists, changed meanwhile), 429</td><td>retried</td><td>KubernetesConflict, KubernetesThrottled</td></tr>
-   *   <tr><td>400, 422</td><td>not retried</td><td>KubernetesInvalid, with the server's message</td></tr>
+   *   <tr><td>400, 422, 500 for an apply the schema cannot type</td><td>not retried</td><td>KubernetesInvalid, with the server's message</td></tr>
    *   <tr><td>other 4xx</td><td>not retried</td><td>KubernetesRejected</td></tr>
    *   <tr><td>5xx, 408</td><td>retried</td><td>KubernetesServerError</td></tr>
    * </table>
@@ -349,6 +350,11 @@ public final class KubernetesApi {
       return notRetried(api + " did not accept the worker's credentials while " + call.gerund() + " " + what
           + " (401 Unauthorized). Renew the token or client certificate of the worker's kubeconfig (in a cluster: its"
           + " ServiceAccount token), then retry.", "KubernetesUnauthorized");
+    }
+    if (code == 403 && message.contains("because it is being terminated")) {
+      // Not RBAC: the namespace is being deleted, and a new one of that name can follow.
+      return retried(what + ": namespace " + call.namespace() + " is being deleted (" + message + "); retried until it is gone.",
+          "KubernetesNamespaceTerminating");
     }
     if (code == 403) {
       String resource = call.nonResourceUrl() != null ? call.nonResourceUrl()
@@ -381,7 +387,10 @@ public final class KubernetesApi {
       return retried(api + " throttled the worker while " + call.gerund() + " " + what + " (429: " + message + "); retried.",
           "KubernetesThrottled");
     }
-    if (code == 400 || code == 422) {
+    // A server-side apply with a field the schema does not declare: the API server answers 500,
+    // but nothing changes on a retry.
+    boolean untypedApply = code == 500 && message.contains("failed to create typed patch object");
+    if (code == 400 || code == 422 || untypedApply) {
       return notRetried(api + " refused " + what + " as invalid (" + code + "): " + message + ". Fix the value it names"
           + " (in the platform configuration, or in the cluster), then retry.", "KubernetesInvalid");
     }

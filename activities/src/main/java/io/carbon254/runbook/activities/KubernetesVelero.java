@@ -406,10 +406,16 @@ public final class KubernetesVelero implements VeleroActivities {
     if (restoreName != null && kube.delete(RESTORE, ns, restoreName)) {
       deleted.add("Restore " + ns + "/" + restoreName);
     }
+    List<String> namespaces = new ArrayList<>();
     for (String namespace : List.of(r.canaryNamespace(), r.scratchNamespace())) {
       if (kube.delete(NAMESPACE, null, namespace)) {
-        deleted.add("namespace " + namespace);
+        namespaces.add(namespace);
       }
+    }
+    for (String namespace : namespaces) {
+      // A namespace is gone once the namespace controller has deleted everything in it.
+      boolean gone = awaitGone(NAMESPACE, null, namespace, min(timeout(backup), Duration.ofMinutes(2)));
+      deleted.add("namespace " + namespace + (gone ? "" : " (deletion requested, still terminating)"));
     }
     if (backupName != null && get(BACKUP, ns, backupName) != null) {
       // Velero deletes a backup (its Backup object and its files in the bucket) for a

@@ -71,6 +71,17 @@ class KubernetesApiTest {
   }
 
   @Test
+  void a_namespace_being_deleted_is_not_rbac_and_is_retried() {
+    ApplicationFailure f = KubernetesApi.failure(Call.of("create", BACKUP, "backup-canary", "x"), status(403, "Forbidden",
+        "backups.velero.io \"x\" is forbidden: unable to create new content in namespace backup-canary because it is being"
+            + " terminated"), API);
+
+    assertThat(f.isNonRetryable()).isFalse();
+    assertThat(f.getType()).isEqualTo("KubernetesNamespaceTerminating");
+    assertThat(f.getOriginalMessage()).startsWith("Backup backup-canary/x: namespace backup-canary is being deleted");
+  }
+
+  @Test
   void unauthorized_is_not_retried_and_asks_for_new_credentials() {
     ApplicationFailure f = KubernetesApi.failure(Call.list(Deployment.class, "data-platform"), status(401, "Unauthorized", "Unauthorized"), API);
 
@@ -131,6 +142,16 @@ class KubernetesApiTest {
     ApplicationFailure other = KubernetesApi.failure(Call.of("patch", BACKUP, "velero", "x"), status(415, "UnsupportedMediaType", "no"), API);
     assertThat(other.isNonRetryable()).isTrue();
     assertThat(other.getType()).isEqualTo("KubernetesRejected");
+  }
+
+  @Test
+  void an_apply_of_a_field_the_schema_does_not_declare_is_invalid_although_the_server_says_500() {
+    ApplicationFailure f = KubernetesApi.failure(Call.of("apply", BACKUP, "velero", "x"), status(500, "InternalError",
+        "failed to create typed patch object (velero/x; velero.io/v1, Kind=Backup): .spec.ttll: field not declared in schema"), API);
+
+    assertThat(f.isNonRetryable()).isTrue();
+    assertThat(f.getType()).isEqualTo("KubernetesInvalid");
+    assertThat(f.getOriginalMessage()).contains(".spec.ttll: field not declared in schema");
   }
 
   @Test
