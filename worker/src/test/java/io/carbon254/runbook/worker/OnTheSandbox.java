@@ -7,6 +7,7 @@ import io.carbon254.runbook.engine.RunbookLauncher;
 import io.carbon254.runbook.engine.RunbookRequest;
 import io.carbon254.runbook.engine.RunbookResult;
 import io.carbon254.runbook.platformcheck.PlatformCheckWorkflow;
+import io.carbon254.runbook.sandbox.KubernetesMode;
 import io.carbon254.runbook.sandbox.Sandbox;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowStub;
@@ -16,8 +17,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
- * A runbook end to end with the worker's real adapters on a fresh sandbox platform, logs captured
- * so that a test can prove a planted secret is in none of them.
+ * A runbook end to end with the worker's real adapters on a fresh sandbox platform on the real
+ * Kubernetes API server (the test fails, naming the install command, when it is not installed),
+ * the worker talking to it as the ServiceAccount of {@code deploy/rbac.yaml}, not as admin; logs
+ * captured so that a test can prove a planted secret is in none of them.
  */
 abstract class OnTheSandbox {
 
@@ -31,8 +34,8 @@ abstract class OnTheSandbox {
   @BeforeEach
   void startSandboxAndWorker(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
     logs = LogCapture.start();
-    sandbox = Sandbox.start(config);
-    platform = PlatformConnections.simulated(sandbox.endpoints().kubernetesUrl(), sandbox.endpoints().routes(), "the sandbox");
+    sandbox = Sandbox.builder(config).kubernetes(KubernetesMode.REAL).start();
+    platform = PlatformConnections.simulated(sandbox.endpoints().kubernetesConfig(), sandbox.endpoints().routes(), "the sandbox");
     worker.registerActivitiesImplementations(new BuiltInRunbooks().activities(platform).toArray());
     env.start();
     this.client = client;
