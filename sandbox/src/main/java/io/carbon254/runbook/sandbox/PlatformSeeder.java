@@ -145,6 +145,8 @@ final class PlatformSeeder {
 
   private void customResourceDefinitions() {
     for (ResourceDefinitionContext ctx : SandboxResources.CUSTOM_RESOURCES) {
+      // As the operators' own CRDs: Velero's have no status subresource (status is written with the object).
+      boolean statusSubresource = !"velero.io".equals(ctx.getGroup());
       CustomResourceDefinition crd =
           new CustomResourceDefinitionBuilder()
               .withNewMetadata()
@@ -163,10 +165,9 @@ final class PlatformSeeder {
               .withName(ctx.getVersion())
               .withServed(true)
               .withStorage(true)
-              .withNewSubresources()
-              .withNewStatus()
-              .endStatus()
-              .endSubresources()
+              .withSubresources(statusSubresource
+                  ? new io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceSubresourcesBuilder().withNewStatus().endStatus().build()
+                  : null)
               .withNewSchema()
               .withOpenAPIV3Schema(
                   new JSONSchemaPropsBuilder().withType("object").withXKubernetesPreserveUnknownFields(true).build())

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.APIService;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,6 +58,16 @@ class SandboxOnTheMockTest {
       assertThat(c.getStatus()).isEqualTo("False");
       assertThat(c.getReason()).isEqualTo("FailedDiscoveryCheck");
     });
+  }
+
+  @Test
+  void velero_acts_on_the_mock_too_the_storage_location_becomes_available_once_its_bucket_exists() throws Exception {
+    var location = k8s.genericKubernetesResources(SandboxResources.BACKUP_STORAGE_LOCATION).inNamespace("velero").withName("default");
+    assertThat(location.get().<String>get("status", "phase")).isEqualTo("Unavailable");
+
+    sandbox.objectStore().createBucket(sandbox.config().backup().bucket());
+
+    Eventually.until(Duration.ofSeconds(30), () -> "Available".equals(location.get().<String>get("status", "phase")));
   }
 
   @Test
