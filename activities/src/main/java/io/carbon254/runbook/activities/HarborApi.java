@@ -45,10 +45,15 @@ public final class HarborApi implements HarborActivities {
   private final KubernetesApi kube;
 
   public HarborApi(OkHttpClient http, SecretResolver secrets, KubernetesClient kubernetes) {
+    this(http, secrets, new KubernetesApi(kubernetes));
+  }
+
+  /** @param kube the Kubernetes helper (e.g. one that forces apply conflicts) */
+  public HarborApi(OkHttpClient http, SecretResolver secrets, KubernetesApi kube) {
     this.http = http;
     this.secrets = secrets;
-    this.kubernetes = kubernetes;
-    this.kube = new KubernetesApi(kubernetes);
+    this.kubernetes = kube.client();
+    this.kube = kube;
   }
 
   @Override
