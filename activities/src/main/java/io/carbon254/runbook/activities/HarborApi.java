@@ -42,11 +42,18 @@ public final class HarborApi implements HarborActivities {
   private final OkHttpClient http;
   private final SecretResolver secrets;
   private final KubernetesClient kubernetes;
+  private final KubernetesApi kube;
 
   public HarborApi(OkHttpClient http, SecretResolver secrets, KubernetesClient kubernetes) {
+    this(http, secrets, new KubernetesApi(kubernetes));
+  }
+
+  /** @param kube the Kubernetes helper (e.g. one that forces apply conflicts) */
+  public HarborApi(OkHttpClient http, SecretResolver secrets, KubernetesApi kube) {
     this.http = http;
     this.secrets = secrets;
-    this.kubernetes = kubernetes;
+    this.kubernetes = kube.client();
+    this.kube = kube;
   }
 
   @Override
@@ -171,18 +178,18 @@ public final class HarborApi implements HarborActivities {
     String encoded = Base64.getEncoder().encodeToString(config.toString().getBytes(StandardCharsets.UTF_8));
     for (String namespace : namespaces) {
       Secret pullSecret = new SecretBuilder()
-          .withNewMetadata().withName(harbor.pullSecret()).withNamespace(namespace)
-          .addToLabels("app.kubernetes.io/managed-by", "runbook-image-mirror").endMetadata()
+          .withNewMetadata().withName(harbor.pullSecret()).withNamespace(namespace).endMetadata()
           .withType("kubernetes.io/dockerconfigjson")
           .withData(Map.of(".dockerconfigjson", encoded))
           .build();
-      kubernetes.secrets().inNamespace(namespace).resource(pullSecret).createOr(existing -> existing.update());
+      kube.apply(pullSecret);
     }
   }
 
   private List<String> missingPullSecrets(Harbor harbor) {
     return harbor.switchNamespaces().stream()
-        .filter(ns -> kubernetes.secrets().inNamespace(ns).withName(harbor.pullSecret()).get() == null)
+        .filter(ns -> kube.call(KubernetesApi.Call.of("get", Secret.class, ns, harbor.pullSecret()),
+            () -> kubernetes.secrets().inNamespace(ns).withName(harbor.pullSecret()).get()) == null)
         .toList();
   }
 

@@ -11,13 +11,16 @@ import io.carbon254.runbook.config.PlatformService;
 import io.carbon254.runbook.config.Sso;
 import io.carbon254.runbook.platformcheck.CheckResult;
 import io.carbon254.runbook.platformcheck.PlatformCheckActivities;
+import io.carbon254.runbook.activities.KubernetesApi.Call;
 import io.fabric8.kubernetes.api.model.APIService;
 import io.fabric8.kubernetes.api.model.APIServiceCondition;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EndpointSubset;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
@@ -33,7 +36,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.VersionInfo;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -43,7 +45,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Supplier;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -77,11 +78,13 @@ public final class KubernetesPlatformCheck implements PlatformCheckActivities {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  private final KubernetesApi kube;
   private final KubernetesClient kubernetes;
   private final OkHttpClient http;
 
   public KubernetesPlatformCheck(KubernetesClient kubernetes, OkHttpClient http) {
-    this.kubernetes = Objects.requireNonNull(kubernetes, "kubernetes");
+    this.kube = new KubernetesApi(Objects.requireNonNull(kubernetes, "kubernetes"));
+    this.kubernetes = kubernetes;
     this.http = Objects.requireNonNull(http, "http");
   }
 
@@ -90,8 +93,8 @@ public final class KubernetesPlatformCheck implements PlatformCheckActivities {
 
   @Override
   public CheckResult checkCluster() {
-    VersionInfo version = kube("the server version", kubernetes::getKubernetesVersion);
-    List<Node> nodes = kube("nodes", () -> kubernetes.nodes().list().getItems());
+    VersionInfo version = kube.call(Call.nonResource("get", "/version"), kubernetes::getKubernetesVersion);
+    List<Node> nodes = kube.call(Call.list(Node.class, null), () -> kubernetes.nodes().list().getItems());
     List<String> details = new ArrayList<>();
     String gitVersion = version == null ? "unknown version" : version.getGitVersion();
     details.add("API " + kubernetes.getMasterUrl() + " answers: Kubernetes " + gitVersion);
@@ -114,7 +117,7 @@ public final class KubernetesPlatformCheck implements PlatformCheckActivities {
     List<String> missing = new ArrayList<>();
     List<String> details = new ArrayList<>();
     for (String name : namespaces) {
-      var namespace = kube("namespace " + name, () -> kubernetes.namespaces().withName(name).get());
+      var namespace = kube.call(Call.of("get", Namespace.class, null, name), () -> kubernetes.namespaces().withName(name).get());
       if (namespace == null) {
         missing.add(name);
         details.add("namespace " + name + ": missing");
@@ -166,7 +169,7 @@ public final class KubernetesPlatformCheck implements PlatformCheckActivities {
     Integer ready;
     switch (kind) {
       case "deployment" -> {
-        Deployment d = kube("deployment " + namespace + "/" + name,
+        Deployment d = kube.call(Call.of("get", Deployment.class, namespace, name),
             () -> kubernetes.apps().deployments().inNamespace(namespace).withName(name).get());
         if (d == null) {
           problems.add(workload + " not found in " + namespace);
@@ -176,7 +179,7 @@ public final class KubernetesPlatformCheck implements PlatformCheckActivities {
         ready = d.getStatus() == null ? null : d.getStatus().getReadyReplicas();
       }
       case "statefulset" -> {
-        StatefulSet s = kube("statefulset " + namespace + "/" + name,
+        StatefulSet s = kube.call(Call.of("get", StatefulSet.class, namespace, name),
             () -> kubernetes.apps().statefulSets().inNamespace(namespace).withName(name).get());
         if (s == null) {
           problems.add(workload + " not found in " + namespace);
@@ -209,7 +212,7 @@ public final class KubernetesPlatformCheck implements PlatformCheckActivities {
     }
     String ns = service.namespace();
     String name = service.backend().service();
-    Endpoints endpoints = kube("endpoints " + ns + "/" + name,
+    Endpoints endpoints = kube.call(Call.of("get", Endpoints.class, ns, name),
         () -> kubernetes.endpoints().inNamespace(ns).withName(name).get());
     if (endpoints == null) {
       problems.add("Service " + ns + "/" + name + " has no Endpoints (Service missing?)");
@@ -243,7 +246,7 @@ public final class KubernetesPlatformCheck implements PlatformCheckActivities {
         : serviceMonitors + " ServiceMonitors in the cluster");
 
     String ns = monitoring.namespace();
-    int dashboards = ns == null ? 0 : kube("Grafana dashboard ConfigMaps in " + ns,
+    int dashboards = ns == null ? 0 : kube.call(Call.list(ConfigMap.class, ns),
         () -> kubernetes.configMaps().inNamespace(ns).withLabel(DASHBOARD_LABEL).list().getItems().size());
     details.add(dashboards + " ConfigMaps labelled " + DASHBOARD_LABEL + " in namespace " + ns);
 
@@ -302,11 +305,12 @@ public final class KubernetesPlatformCheck implements PlatformCheckActivities {
       try {
         body = kubernetes.raw(path);
       } catch (KubernetesClientException e) {
-        if (isUnreachable(e)) {
-          throw failure("the Prometheus service proxy " + path, e);
+        if (e.getCode() <= 0 || e.getCode() == 401 || e.getCode() == 403) {
+          // The API itself, or the worker's access to it, is the problem: not Prometheus.
+          throw KubernetesApi.failure(Call.serviceProxy(monitoring.namespace(), service), e, kube.apiUrl());
         }
         return Targets.failed("Prometheus unreachable through " + source + " (" + e.getCode() + " "
-            + firstLine(statusMessage(e)) + "): check the Service and that Prometheus pods are ready");
+            + KubernetesApi.serverMessage(e) + "): check the Service and that Prometheus pods are ready");
       }
       if (body == null) {
         return Targets.failed("Prometheus unreachable through " + source + " (404: Service " + monitoring.namespace()
@@ -350,7 +354,7 @@ public final class KubernetesPlatformCheck implements PlatformCheckActivities {
     int ok = 0;
     for (PlatformService service : protectedServices) {
       List<Ingress> ingresses = ingressesByNamespace.computeIfAbsent(service.namespace(),
-          ns -> kube("ingresses in " + ns,
+          ns -> kube.call(Call.list(Ingress.class, ns),
               () -> kubernetes.network().v1().ingresses().inNamespace(ns).list().getItems()));
       Set<String> hosts = new LinkedHashSet<>();
       hosts.add(service.host());
@@ -409,7 +413,7 @@ public final class KubernetesPlatformCheck implements PlatformCheckActivities {
     List<String> details = new ArrayList<>();
     List<String> evidence = new ArrayList<>();
 
-    Deployment velero = kube("deployment " + ns + "/velero",
+    Deployment velero = kube.call(Call.of("get", Deployment.class, ns, "velero"),
         () -> kubernetes.apps().deployments().inNamespace(ns).withName("velero").get());
     boolean veleroReady;
     if (velero == null) {
@@ -440,7 +444,7 @@ public final class KubernetesPlatformCheck implements PlatformCheckActivities {
       evidence.add("BSL " + bslName + " " + (bslPhase == null ? "not validated yet" : bslPhase));
       String message = bsl.get("status", "message");
       details.add("BackupStorageLocation " + ns + "/" + bslName + ": " + (bslPhase == null ? "no phase" : bslPhase)
-          + (message == null ? "" : " — " + firstLine(message)));
+          + (message == null ? "" : " — " + KubernetesApi.firstLine(message)));
     }
 
     int enabled = 0;
@@ -507,7 +511,7 @@ public final class KubernetesPlatformCheck implements PlatformCheckActivities {
     List<String> details = new ArrayList<>();
     String apiServiceName = hpa.metricsServer() == null || hpa.metricsServer().apiService() == null
         ? DEFAULT_METRICS_API_SERVICE : hpa.metricsServer().apiService();
-    APIService apiService = kube("APIService " + apiServiceName,
+    APIService apiService = kube.call(Call.of("get", APIService.class, null, apiServiceName),
         () -> kubernetes.apiServices().withName(apiServiceName).get());
     boolean metricsAvailable = false;
     String metricsEvidence;
@@ -524,12 +528,12 @@ public final class KubernetesPlatformCheck implements PlatformCheckActivities {
           : "metrics API not Available (" + (reason.isEmpty() ? "no reason given" : reason) + ")";
       String message = available == null ? null : available.getMessage();
       details.add("APIService " + apiServiceName + ": " + (metricsAvailable ? "Available" : "not Available")
-          + (reason.isEmpty() ? "" : " (" + reason + ")") + (message == null ? "" : " — " + firstLine(message)));
+          + (reason.isEmpty() ? "" : " (" + reason + ")") + (message == null ? "" : " — " + KubernetesApi.firstLine(message)));
     }
 
     int reporting = 0;
     for (Hpa.Autoscaler a : hpa.autoscalers()) {
-      HorizontalPodAutoscaler h = kube("HorizontalPodAutoscaler " + a.namespace() + "/" + a.name(),
+      HorizontalPodAutoscaler h = kube.call(Call.of("get", HorizontalPodAutoscaler.class, a.namespace(), a.name()),
           () -> kubernetes.autoscaling().v2().horizontalPodAutoscalers().inNamespace(a.namespace()).withName(a.name())
               .get());
       if (h == null) {
@@ -618,19 +622,19 @@ public final class KubernetesPlatformCheck implements PlatformCheckActivities {
     harborHosts.addAll(harbor.alternateHosts());
     Map<String, String> images = new LinkedHashMap<>(); // image → first workload using it
     for (String ns : namespaces == null ? List.<String>of() : namespaces) {
-      for (Deployment d : kube("deployments in " + ns,
+      for (Deployment d : kube.call(Call.list(Deployment.class, ns),
           () -> kubernetes.apps().deployments().inNamespace(ns).list().getItems())) {
         addImages(images, "deployment", d, d.getSpec() == null ? null : d.getSpec().getTemplate());
       }
-      for (StatefulSet st : kube("statefulsets in " + ns,
+      for (StatefulSet st : kube.call(Call.list(StatefulSet.class, ns),
           () -> kubernetes.apps().statefulSets().inNamespace(ns).list().getItems())) {
         addImages(images, "statefulset", st, st.getSpec() == null ? null : st.getSpec().getTemplate());
       }
-      for (DaemonSet ds : kube("daemonsets in " + ns,
+      for (DaemonSet ds : kube.call(Call.list(DaemonSet.class, ns),
           () -> kubernetes.apps().daemonSets().inNamespace(ns).list().getItems())) {
         addImages(images, "daemonset", ds, ds.getSpec() == null ? null : ds.getSpec().getTemplate());
       }
-      for (CronJob cj : kube("cronjobs in " + ns,
+      for (CronJob cj : kube.call(Call.list(CronJob.class, ns),
           () -> kubernetes.batch().v1().cronjobs().inNamespace(ns).list().getItems())) {
         var job = cj.getSpec() == null || cj.getSpec().getJobTemplate() == null ? null
             : cj.getSpec().getJobTemplate().getSpec();
@@ -679,7 +683,7 @@ public final class KubernetesPlatformCheck implements PlatformCheckActivities {
     List<String> evidence = new ArrayList<>();
 
     int wantWorkers = ha.workers().isEmpty() ? 2 : Math.max(2, ha.workers().size());
-    List<Node> nodes = kube("nodes", () -> kubernetes.nodes().list().getItems());
+    List<Node> nodes = kube.call(Call.list(Node.class, null), () -> kubernetes.nodes().list().getItems());
     List<String> readyWorkers = nodes.stream().filter(n -> !isControlPlane(n) && isReady(n))
         .map(n -> n.getMetadata().getName()).toList();
     boolean workersOk = readyWorkers.size() >= wantWorkers;
@@ -709,7 +713,7 @@ public final class KubernetesPlatformCheck implements PlatformCheckActivities {
         ready = readyInstances instanceof Number n ? n.intValue() : 0;
       } else {
         what = "StatefulSet " + pg.namespace() + "/" + pg.name();
-        StatefulSet sts = kube("statefulset " + pg.namespace() + "/" + pg.name(),
+        StatefulSet sts = kube.call(Call.of("get", StatefulSet.class, pg.namespace(), pg.name()),
             () -> kubernetes.apps().statefulSets().inNamespace(pg.namespace()).withName(pg.name()).get());
         exists = sts != null;
         ready = readyReplicas(sts);
@@ -727,7 +731,7 @@ public final class KubernetesPlatformCheck implements PlatformCheckActivities {
       evidence.add("distributed MinIO not configured");
     } else {
       int want = Math.max(4, minio.replicas() == null ? 4 : minio.replicas());
-      StatefulSet sts = kube("statefulset " + minio.namespace() + "/" + minio.statefulSet(),
+      StatefulSet sts = kube.call(Call.of("get", StatefulSet.class, minio.namespace(), minio.statefulSet()),
           () -> kubernetes.apps().statefulSets().inNamespace(minio.namespace()).withName(minio.statefulSet()).get());
       int ready = readyReplicas(sts);
       minioOk = sts != null && ready >= want;
@@ -778,8 +782,7 @@ public final class KubernetesPlatformCheck implements PlatformCheckActivities {
 
   /** A custom resource by name; null when it, or its CRD, does not exist. */
   private GenericKubernetesResource getCustom(ResourceDefinitionContext type, String namespace, String name) {
-    String what = type.getKind() + " " + (namespace == null ? "" : namespace + "/") + name;
-    return kube(what, () -> {
+    return kube.call(Call.of("get", type, namespace, name), () -> {
       try {
         var resources = kubernetes.genericKubernetesResources(type);
         return namespace == null ? resources.withName(name).get()
@@ -795,8 +798,7 @@ public final class KubernetesPlatformCheck implements PlatformCheckActivities {
 
   /** Custom resources of a namespace (null: all namespaces); null when the CRD is not installed. */
   private List<GenericKubernetesResource> listCustom(ResourceDefinitionContext type, String namespace) {
-    String what = type.getKind() + " resources" + (namespace == null ? "" : " in " + namespace);
-    return kube(what, () -> {
+    return kube.call(Call.list(type, namespace), () -> {
       try {
         var resources = kubernetes.genericKubernetesResources(type);
         return (namespace == null ? resources.inAnyNamespace().list() : resources.inNamespace(namespace).list())
@@ -808,69 +810,6 @@ public final class KubernetesPlatformCheck implements PlatformCheckActivities {
         throw e;
       }
     });
-  }
-
-  /** Runs a Kubernetes read; a failure of the API itself becomes an operator-readable activity failure. */
-  private <T> T kube(String what, Supplier<T> call) {
-    try {
-      return call.get();
-    } catch (KubernetesClientException e) {
-      throw failure(what, e);
-    }
-  }
-
-  private ApplicationFailure failure(String what, KubernetesClientException e) {
-    String api = String.valueOf(kubernetes.getMasterUrl());
-    if (isUnreachable(e)) {
-      Throwable root = rootCause(e);
-      return ApplicationFailure.newFailureWithCause("Kubernetes API at " + api + " unreachable while reading " + what
-          + " (" + root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage())
-          + "). Check the worker's kubeconfig (server, context) and the network route to the API server.",
-          "KubernetesUnreachable", null);
-    }
-    if (e.getCode() == 401 || e.getCode() == 403) {
-      return ApplicationFailure.newNonRetryableFailureWithCause("Kubernetes API at " + api + " refused to let the"
-          + " worker read " + what + " (" + e.getCode() + "). Check the kubeconfig credentials and grant the worker's"
-          + " identity get/list on that resource (the platform check only reads).", "KubernetesForbidden", null);
-    }
-    String answer = e.getCode() > 0 ? "answered " + e.getCode() : "failed";
-    return ApplicationFailure.newFailureWithCause("Kubernetes API at " + api + " " + answer + " while reading " + what
-        + ": " + firstLine(statusMessage(e)) + ". Retry; if it persists, check the API server's health and logs.",
-        "KubernetesApiError", null);
-  }
-
-  /** No HTTP answer at all: connection refused, unknown host, TLS failure, timeout. */
-  private static boolean isUnreachable(KubernetesClientException e) {
-    if (e.getCode() > 0) {
-      return false;
-    }
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof IOException) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static Throwable rootCause(Throwable t) {
-    Throwable root = t;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    return root;
-  }
-
-  private static String statusMessage(KubernetesClientException e) {
-    if (e.getStatus() != null && e.getStatus().getMessage() != null) {
-      return e.getStatus().getMessage();
-    }
-    return Objects.toString(e.getMessage(), "no message");
-  }
-
-  private static String firstLine(String s) {
-    int nl = s.indexOf('\n');
-    String line = nl < 0 ? s : s.substring(0, nl);
-    return line.length() > 300 ? line.substring(0, 300) + "…" : line;
   }
 
   /** A URL as it may appear in evidence: no user info, no query. */

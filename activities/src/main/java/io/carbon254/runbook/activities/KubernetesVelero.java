@@ -1,7 +1,5 @@
 package io.carbon254.runbook.activities;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.carbon254.runbook.backup.BackupRun;
 import io.carbon254.runbook.backup.Rehearsal;
 import io.carbon254.runbook.backup.VeleroActivities;
@@ -14,13 +12,7 @@ import io.carbon254.runbook.engine.Verification;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
-import io.fabric8.kubernetes.client.dsl.Resource;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * Velero ({@code velero.io/v1}) and the rehearsal's Kubernetes objects through fabric8, all as
@@ -60,16 +51,12 @@ public final class KubernetesVelero implements VeleroActivities {
   /** The key of the canary ConfigMap that holds the canary value. */
   public static final String CANARY_KEY = "value";
 
-  static final String MANAGED_BY = "app.kubernetes.io/managed-by";
-  static final String MANAGER = "254carbon-runbook";
-
   /** How many validations that Velero made after a wait began may say Unavailable before the wait gives up. */
   static final int UNAVAILABLE_VALIDATIONS = 3;
 
   private static final Set<String> FAILED_PHASES = Set.of("PartiallyFailed", "Failed", "FailedValidation");
-  private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final KubernetesClient kubernetes;
+  private final KubernetesApi kube;
   private final SecretResolver secrets;
   private final Duration pollInterval;
 
@@ -79,7 +66,12 @@ public final class KubernetesVelero implements VeleroActivities {
 
   /** @param pollInterval how often the {@code waitForX} methods look (tests: shorter) */
   public KubernetesVelero(KubernetesClient kubernetes, SecretResolver secrets, Duration pollInterval) {
-    this.kubernetes = Objects.requireNonNull(kubernetes, "kubernetes");
+    this(new KubernetesApi(kubernetes), secrets, pollInterval);
+  }
+
+  /** @param kube the Kubernetes helper (e.g. one that forces apply conflicts) */
+  public KubernetesVelero(KubernetesApi kube, SecretResolver secrets, Duration pollInterval) {
+    this.kube = Objects.requireNonNull(kube, "kube");
     this.secrets = Objects.requireNonNull(secrets, "secrets");
     this.pollInterval = pollInterval;
   }
@@ -114,31 +106,29 @@ public final class KubernetesVelero implements VeleroActivities {
 
   private PlanItem plan(ResourceDefinitionContext ctx, GenericKubernetesResource desired, String detail) {
     String target = desired.getMetadata().getNamespace() + "/" + desired.getMetadata().getName();
-    GenericKubernetesResource current = get(ctx, desired.getMetadata().getNamespace(), desired.getMetadata().getName());
-    if (current == null) {
+    KubernetesApi.Diff diff = kube.diff(ctx, desired);
+    if (diff.missing()) {
       return PlanItem.create(ctx.getKind(), target, detail);
     }
-    List<String> drift = new ArrayList<>();
-    drift(desiredFields(desired), fields(current), "", drift);
-    if (drift.isEmpty()) {
+    if (diff.unchanged()) {
       return PlanItem.keep(ctx.getKind(), target, detail);
     }
     // Secret values never appear in a plan: only which fields differ.
-    return PlanItem.update(ctx.getKind(), target, detail + " (differs: " + String.join(", ", drift) + ")");
+    return PlanItem.update(ctx.getKind(), target, detail + " (differs: " + String.join(", ", diff.drift()) + ")");
   }
 
   // ------------------------------------------------------------------ storage location
 
   @Override
   public Changed.Result ensureCredentials(Backup backup) {
-    Applied applied = apply(SECRET, credentialsSecret(backup));
+    KubernetesApi.Applied applied = kube.apply(SECRET, credentialsSecret(backup));
     return new Changed.Result(applied.change(), "Secret " + applied.target() + " (key " + backup.storageLocation().credential().key()
         + ", AWS credentials file for the object store) " + word(applied.change()));
   }
 
   @Override
   public Changed.Result ensureStorageLocation(Backup backup) {
-    Applied applied = apply(BACKUP_STORAGE_LOCATION, storageLocation(backup));
+    KubernetesApi.Applied applied = kube.apply(BACKUP_STORAGE_LOCATION, storageLocation(backup));
     return new Changed.Result(applied.change(), "BackupStorageLocation " + applied.target() + " → s3://" + backup.bucket()
         + (backup.storageLocation().prefix() == null ? "" : "/" + backup.storageLocation().prefix()) + " " + word(applied.change()));
   }
@@ -201,9 +191,9 @@ public final class KubernetesVelero implements VeleroActivities {
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("backup", rehearsal.backup());
     data.put("at", rehearsal.at());
-    GenericKubernetesResource cm = resource(CONFIG_MAP, backup.veleroNamespace(), REHEARSAL_CONFIG_MAP, managedLabels(Map.of()));
+    GenericKubernetesResource cm = resource(CONFIG_MAP, backup.veleroNamespace(), REHEARSAL_CONFIG_MAP, Map.of());
     cm.setAdditionalProperty("data", data);
-    Applied applied = apply(CONFIG_MAP, cm);
+    KubernetesApi.Applied applied = kube.apply(CONFIG_MAP, cm);
     return new Changed.Result(applied.change(), "ConfigMap " + applied.target() + " records rehearsal " + rehearsal.backup()
         + " at " + rehearsal.at() + " " + word(applied.change()));
   }
@@ -213,10 +203,10 @@ public final class KubernetesVelero implements VeleroActivities {
   @Override
   public Changed.Result ensureCanary(Backup backup, String value) {
     Backup.Rehearsal r = backup.rehearsal();
-    Applied namespace = apply(NAMESPACE, resource(NAMESPACE, null, r.canaryNamespace(), managedLabels(r.labels())));
-    GenericKubernetesResource cm = resource(CONFIG_MAP, r.canaryNamespace(), r.canaryConfigMap(), managedLabels(r.labels()));
+    KubernetesApi.Applied namespace = kube.apply(NAMESPACE, resource(NAMESPACE, null, r.canaryNamespace(), r.labels()));
+    GenericKubernetesResource cm = resource(CONFIG_MAP, r.canaryNamespace(), r.canaryConfigMap(), r.labels());
     cm.setAdditionalProperty("data", Map.of(CANARY_KEY, value));
-    Applied configMap = apply(CONFIG_MAP, cm);
+    KubernetesApi.Applied configMap = kube.apply(CONFIG_MAP, cm);
     Change change = combine(List.of(namespace.change(), configMap.change()));
     return new Changed.Result(change, "canary ConfigMap " + configMap.target() + " " + word(configMap.change())
         + " (namespace " + r.canaryNamespace() + " " + word(namespace.change()) + ")");
@@ -225,7 +215,7 @@ public final class KubernetesVelero implements VeleroActivities {
   @Override
   public Changed.Result ensureBackup(Backup backup, String name) {
     Backup.Rehearsal r = backup.rehearsal();
-    GenericKubernetesResource desired = resource(BACKUP, backup.veleroNamespace(), name, managedLabels(r.labels()));
+    GenericKubernetesResource desired = resource(BACKUP, backup.veleroNamespace(), name, r.labels());
     Map<String, Object> spec = new LinkedHashMap<>();
     spec.put("includedNamespaces", List.of(r.canaryNamespace()));
     spec.put("storageLocation", backup.storageLocation().name());
@@ -242,7 +232,7 @@ public final class KubernetesVelero implements VeleroActivities {
   @Override
   public Changed.Result ensureRestore(Backup backup, String name, String backupName) {
     Backup.Rehearsal r = backup.rehearsal();
-    GenericKubernetesResource desired = resource(RESTORE, backup.veleroNamespace(), name, managedLabels(r.labels()));
+    GenericKubernetesResource desired = resource(RESTORE, backup.veleroNamespace(), name, r.labels());
     Map<String, Object> spec = new LinkedHashMap<>();
     spec.put("backupName", backupName);
     spec.put("includedNamespaces", List.of(r.canaryNamespace()));
@@ -288,12 +278,12 @@ public final class KubernetesVelero implements VeleroActivities {
             + (phase == null ? "" : " (" + phase + ")"));
       }
       // An operator's RETRY: the failed attempt makes way for a new one with the same name.
-      kube(ctx.getKind() + " " + ns + "/" + name, () -> resources(ctx, ns).withName(name).delete());
+      kube.delete(ctx, ns, name);
       awaitGone(ctx, ns, name, Duration.ofSeconds(30));
-      kube(ctx.getKind() + " " + ns + "/" + name, () -> resources(ctx, ns).resource(desired).create());
+      kube.create(ctx, desired);
       return new Changed.Result(Change.UPDATED, ctx.getKind() + " " + ns + "/" + name + " replaced (the earlier attempt ended " + phase + ")");
     }
-    kube(ctx.getKind() + " " + ns + "/" + name, () -> resources(ctx, ns).resource(desired).create());
+    kube.create(ctx, desired);
     return new Changed.Result(Change.CREATED, ctx.getKind() + " " + ns + "/" + name + " created");
   }
 
@@ -365,7 +355,7 @@ public final class KubernetesVelero implements VeleroActivities {
     List<Change> changes = new ArrayList<>();
     List<String> parts = new ArrayList<>();
     for (Backup.Schedule s : backup.schedules()) {
-      Applied applied = apply(SCHEDULE, schedule(backup, s));
+      KubernetesApi.Applied applied = kube.apply(SCHEDULE, schedule(backup, s));
       changes.add(applied.change());
       parts.add(applied.target() + " " + word(applied.change()));
     }
@@ -413,13 +403,19 @@ public final class KubernetesVelero implements VeleroActivities {
     Backup.Rehearsal r = backup.rehearsal();
     String ns = backup.veleroNamespace();
     List<String> deleted = new ArrayList<>();
-    if (restoreName != null && delete(RESTORE, ns, restoreName)) {
+    if (restoreName != null && kube.delete(RESTORE, ns, restoreName)) {
       deleted.add("Restore " + ns + "/" + restoreName);
     }
+    List<String> namespaces = new ArrayList<>();
     for (String namespace : List.of(r.canaryNamespace(), r.scratchNamespace())) {
-      if (delete(NAMESPACE, null, namespace)) {
-        deleted.add("namespace " + namespace);
+      if (kube.delete(NAMESPACE, null, namespace)) {
+        namespaces.add(namespace);
       }
+    }
+    for (String namespace : namespaces) {
+      // A namespace is gone once the namespace controller has deleted everything in it.
+      boolean gone = awaitGone(NAMESPACE, null, namespace, min(timeout(backup), Duration.ofMinutes(2)));
+      deleted.add("namespace " + namespace + (gone ? "" : " (deletion requested, still terminating)"));
     }
     if (backupName != null && get(BACKUP, ns, backupName) != null) {
       // Velero deletes a backup (its Backup object and its files in the bucket) for a
@@ -429,13 +425,13 @@ public final class KubernetesVelero implements VeleroActivities {
       boolean pending = request != null && !"Processed".equals(str(status(request), "phase"));
       if (!pending) {
         if (request != null) {
-          delete(DELETE_BACKUP_REQUEST, ns, backupName);
+          kube.delete(DELETE_BACKUP_REQUEST, ns, backupName);
         }
-        Map<String, String> labels = managedLabels(r.labels());
+        Map<String, String> labels = new LinkedHashMap<>(r.labels());
         labels.put("velero.io/backup-name", backupName);
         GenericKubernetesResource dbr = resource(DELETE_BACKUP_REQUEST, ns, backupName, labels);
         dbr.setAdditionalProperty("spec", Map.of("backupName", backupName));
-        kube("DeleteBackupRequest " + ns + "/" + backupName, () -> resources(DELETE_BACKUP_REQUEST, ns).resource(dbr).create());
+        kube.create(DELETE_BACKUP_REQUEST, dbr);
       }
       boolean gone = awaitGone(BACKUP, ns, backupName, min(timeout(backup), Duration.ofMinutes(2)));
       deleted.add("Backup " + ns + "/" + backupName + (gone ? "" : " (deletion requested, Velero still deleting it)"));
@@ -460,7 +456,7 @@ public final class KubernetesVelero implements VeleroActivities {
           + " (backup.objectStore.accessKey/secretKey)", "SecretUnavailable");
     }
     Backup.SecretKey credential = backup.storageLocation().credential();
-    GenericKubernetesResource secret = resource(SECRET, backup.veleroNamespace(), credential.name(), managedLabels(Map.of()));
+    GenericKubernetesResource secret = resource(SECRET, backup.veleroNamespace(), credential.name(), Map.of());
     secret.setAdditionalProperty("type", "Opaque");
     // data, base64: stringData is converted by a real API server only.
     secret.setAdditionalProperty("data", Map.of(credential.key(),
@@ -489,7 +485,7 @@ public final class KubernetesVelero implements VeleroActivities {
   }
 
   private GenericKubernetesResource schedule(Backup backup, Backup.Schedule s) {
-    GenericKubernetesResource schedule = resource(SCHEDULE, backup.veleroNamespace(), s.name(), managedLabels(Map.of()));
+    GenericKubernetesResource schedule = resource(SCHEDULE, backup.veleroNamespace(), s.name(), Map.of());
     Map<String, Object> template = new LinkedHashMap<>();
     if (!s.includedNamespaces().isEmpty()) {
       template.put("includedNamespaces", s.includedNamespaces());
@@ -521,134 +517,10 @@ public final class KubernetesVelero implements VeleroActivities {
     return r;
   }
 
-  private static Map<String, String> managedLabels(Map<String, String> labels) {
-    Map<String, String> all = new LinkedHashMap<>(labels);
-    all.put(MANAGED_BY, MANAGER);
-    return all;
-  }
-
-  // ------------------------------------------------------------------ apply: create or JSON merge patch
-
-  private record Applied(Change change, String target) {}
-
-  private Applied apply(ResourceDefinitionContext ctx, GenericKubernetesResource desired) {
-    String ns = desired.getMetadata().getNamespace();
-    String name = desired.getMetadata().getName();
-    String target = ns == null ? name : ns + "/" + name;
-    String what = ctx.getKind() + " " + target;
-    GenericKubernetesResource current = get(ctx, ns, name);
-    Map<String, Object> wanted = desiredFields(desired);
-    if (current == null) {
-      try {
-        resources(ctx, ns).resource(desired).create();
-        return new Applied(Change.CREATED, target);
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409) {
-          throw failure(what, e);
-        }
-        current = get(ctx, ns, name); // created meanwhile: read and continue
-        if (current == null) {
-          throw failure(what, e);
-        }
-      }
-    }
-    List<String> drift = new ArrayList<>();
-    drift(wanted, fields(current), "", drift);
-    if (drift.isEmpty()) {
-      return new Applied(Change.UNCHANGED, target);
-    }
-    String patch;
-    try {
-      patch = JSON.writeValueAsString(wanted);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-    kube(what, () -> resources(ctx, ns).withName(name).patch(PatchContext.of(PatchType.JSON_MERGE), patch));
-    return new Applied(Change.UPDATED, target);
-  }
-
-  /** The fields this adapter owns: labels and every top-level field except status. */
-  private static Map<String, Object> desiredFields(GenericKubernetesResource desired) {
-    Map<String, Object> fields = new LinkedHashMap<>();
-    Map<String, String> labels = desired.getMetadata().getLabels();
-    if (labels != null && !labels.isEmpty()) {
-      fields.put("metadata", Map.of("labels", labels));
-    }
-    desired.getAdditionalProperties().forEach((k, v) -> {
-      if (!"status".equals(k)) {
-        fields.put(k, v);
-      }
-    });
-    return fields;
-  }
-
-  private static Map<String, Object> fields(GenericKubernetesResource current) {
-    Map<String, Object> fields = new LinkedHashMap<>(current.getAdditionalProperties());
-    Map<String, Object> meta = new LinkedHashMap<>();
-    if (current.getMetadata().getLabels() != null) {
-      meta.put("labels", current.getMetadata().getLabels());
-    }
-    fields.put("metadata", meta);
-    return fields;
-  }
-
-  /** Paths where {@code actual} does not hold {@code desired} (maps: every desired key; else equality). */
-  private static void drift(Object desired, Object actual, String path, List<String> out) {
-    if (desired instanceof Map<?, ?> d) {
-      Map<?, ?> a = actual instanceof Map<?, ?> m ? m : Map.of();
-      for (Map.Entry<?, ?> e : d.entrySet()) {
-        drift(e.getValue(), a.get(e.getKey()), path.isEmpty() ? e.getKey().toString() : path + "." + e.getKey(), out);
-      }
-    } else if (!same(desired, actual)) {
-      out.add(path);
-    }
-  }
-
-  private static boolean same(Object desired, Object actual) {
-    if (desired instanceof List<?> d && actual instanceof List<?> a) {
-      if (d.size() != a.size()) {
-        return false;
-      }
-      for (int i = 0; i < d.size(); i++) {
-        if (!same(d.get(i), a.get(i))) {
-          return false;
-        }
-      }
-      return true;
-    }
-    if (desired instanceof Map<?, ?> && actual instanceof Map<?, ?>) {
-      List<String> out = new ArrayList<>();
-      drift(desired, actual, "", out);
-      return out.isEmpty() && ((Map<?, ?>) desired).size() == ((Map<?, ?>) actual).size();
-    }
-    if (desired == null || actual == null) {
-      return desired == actual;
-    }
-    // JSON numbers and booleans may come back as other types or strings.
-    return desired.toString().equals(actual.toString());
-  }
-
-  // ------------------------------------------------------------------ fabric8 plumbing
-
-  private NonNamespaceOperation<GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>>
-      resources(ResourceDefinitionContext ctx, String namespace) {
-    var all = kubernetes.genericKubernetesResources(ctx);
-    return ctx.isNamespaceScoped() ? all.inNamespace(namespace) : all;
-  }
+  // ------------------------------------------------------------------ plumbing
 
   private GenericKubernetesResource get(ResourceDefinitionContext ctx, String namespace, String name) {
-    return kube(ctx.getKind() + " " + (namespace == null ? "" : namespace + "/") + name,
-        () -> resources(ctx, namespace).withName(name).get());
-  }
-
-  /** Deletes an object if it exists; true if it did. */
-  private boolean delete(ResourceDefinitionContext ctx, String namespace, String name) {
-    if (get(ctx, namespace, name) == null) {
-      return false;
-    }
-    kube(ctx.getKind() + " " + (namespace == null ? "" : namespace + "/") + name,
-        () -> resources(ctx, namespace).withName(name).delete());
-    return true;
+    return kube.get(ctx, namespace, name);
   }
 
   private boolean awaitGone(ResourceDefinitionContext ctx, String namespace, String name, Duration timeout) {
@@ -661,34 +533,6 @@ public final class KubernetesVelero implements VeleroActivities {
       sleep();
     }
     return true;
-  }
-
-  private static <T> T kube(String what, Supplier<T> call) {
-    try {
-      return call.get();
-    } catch (KubernetesClientException e) {
-      throw failure(what, e);
-    }
-  }
-
-  /** 4xx other than 409/429: non-retryable, naming the object; the rest (5xx, no connection) retryable. */
-  static ApplicationFailure failure(String what, KubernetesClientException e) {
-    int code = e.getCode();
-    String answer = code == 0 ? "no answer (" + e.getMessage() + ")" : "HTTP " + code
-        + (e.getStatus() != null && e.getStatus().getMessage() != null ? " " + e.getStatus().getMessage() : "");
-    if (code == 401 || code == 403) {
-      return ApplicationFailure.newNonRetryableFailure(what + ": the Kubernetes API refused the worker (" + answer
-          + "); check the worker's RBAC for velero.io resources, namespaces, configmaps and secrets", "KubernetesForbidden");
-    }
-    if (code == 404) {
-      return ApplicationFailure.newNonRetryableFailure(what + ": " + answer
-          + "; is Velero installed (its CRDs velero.io/v1)?", "KubernetesNotFound");
-    }
-    if (code >= 400 && code < 500 && code != 409 && code != 429) {
-      return ApplicationFailure.newNonRetryableFailure(what + ": the Kubernetes API rejected the request (" + answer + ")",
-          "KubernetesRejected");
-    }
-    return ApplicationFailure.newFailure(what + ": " + answer + " (retried)", "KubernetesUnavailable");
   }
 
   private static Map<String, Object> status(GenericKubernetesResource r) {

@@ -16,8 +16,8 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
@@ -37,6 +37,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class KubernetesWorkloads implements WorkloadActivities {
 
+  private final KubernetesApi kube;
   private final KubernetesClient kubernetes;
   private final Duration pollEvery;
   private final Duration rolloutTimeout;
@@ -46,7 +47,12 @@ public final class KubernetesWorkloads implements WorkloadActivities {
   }
 
   public KubernetesWorkloads(KubernetesClient kubernetes, Duration pollEvery, Duration rolloutTimeout) {
-    this.kubernetes = kubernetes;
+    this(new KubernetesApi(kubernetes), pollEvery, rolloutTimeout);
+  }
+
+  public KubernetesWorkloads(KubernetesApi kube, Duration pollEvery, Duration rolloutTimeout) {
+    this.kube = kube;
+    this.kubernetes = kube.client();
     this.pollEvery = pollEvery;
     this.rolloutTimeout = rolloutTimeout;
   }
@@ -134,7 +140,7 @@ public final class KubernetesWorkloads implements WorkloadActivities {
     // Most rollouts finish in seconds: look again soon, then every pollEvery.
     long wait = Math.min(Duration.ofMillis(250).toNanos(), pollEvery.toNanos());
     while (System.nanoTime() < deadline) {
-      HasMetadata current = resource(workload).get();
+      HasMetadata current = get(workload);
       if (current == null) {
         return Verification.failed(workload.id() + " no longer exists");
       }
@@ -184,26 +190,37 @@ public final class KubernetesWorkloads implements WorkloadActivities {
     return null;
   }
 
+  /**
+   * Changes the pod template of a workload read just before, written back with its resourceVersion:
+   * the plan approved a change from the images it showed, so a workload changed meanwhile is a 409,
+   * read again on the retry. Not an apply: the image fields belong to whoever deployed the workload
+   * (Helm...), and switching them to Harbor is what the operator approved.
+   */
   private boolean edit(WorkloadSwitch workload, UnaryOperator<PodSpec> change) {
-    boolean[] changed = new boolean[1];
-    try {
-      Resource<? extends HasMetadata> resource = resource(workload);
-      HasMetadata current = resource.get();
-      if (current == null) {
-        throw ApplicationFailure.newNonRetryableFailure(workload.id() + " does not exist any more; plan the switch again",
-            "WorkloadMissing");
-      }
-      String before = podSpec(current).toString();
-      PodSpec after = change.apply(podSpec(current));
-      changed[0] = !before.equals(after.toString());
-      if (changed[0]) {
-        kubernetes.resource(current).update();
-      }
-    } catch (KubernetesClientException e) {
-      throw ApplicationFailure.newFailure("cannot update " + workload.id() + ": HTTP " + e.getCode() + " "
-          + (e.getStatus() == null ? e.getMessage() : e.getStatus().getMessage()), "KubernetesApiError");
+    HasMetadata current = get(workload);
+    if (current == null) {
+      throw ApplicationFailure.newNonRetryableFailure(workload.id() + " does not exist any more; plan the switch again",
+          "WorkloadMissing");
     }
-    return changed[0];
+    String before = podSpec(current).toString();
+    PodSpec after = change.apply(podSpec(current));
+    boolean changed = !before.equals(after.toString());
+    if (changed) {
+      kube.update(current);
+    }
+    return changed;
+  }
+
+  private HasMetadata get(WorkloadSwitch w) {
+    return kube.call(KubernetesApi.Call.of("get", type(w), w.namespace(), w.name()), () -> resource(w).get());
+  }
+
+  private static Class<? extends HasMetadata> type(WorkloadSwitch w) {
+    return switch (w.kind()) {
+      case "StatefulSet" -> StatefulSet.class;
+      case "DaemonSet" -> DaemonSet.class;
+      default -> Deployment.class;
+    };
   }
 
   private static void setImages(PodSpec spec, WorkloadSwitch workload, boolean toHarbor) {
@@ -229,15 +246,18 @@ public final class KubernetesWorkloads implements WorkloadActivities {
 
   private List<HasMetadata> workloads(String namespace) {
     List<HasMetadata> all = new ArrayList<>();
-    all.addAll(kubernetes.apps().deployments().inNamespace(namespace).list().getItems());
-    all.addAll(kubernetes.apps().statefulSets().inNamespace(namespace).list().getItems());
-    all.addAll(kubernetes.apps().daemonSets().inNamespace(namespace).list().getItems());
+    all.addAll(kube.call(KubernetesApi.Call.list(Deployment.class, namespace),
+        () -> kubernetes.apps().deployments().inNamespace(namespace).list().getItems()));
+    all.addAll(kube.call(KubernetesApi.Call.list(StatefulSet.class, namespace),
+        () -> kubernetes.apps().statefulSets().inNamespace(namespace).list().getItems()));
+    all.addAll(kube.call(KubernetesApi.Call.list(DaemonSet.class, namespace),
+        () -> kubernetes.apps().daemonSets().inNamespace(namespace).list().getItems()));
     return all;
   }
 
   private List<PodSpec> podSpecs(String namespace) {
     List<PodSpec> specs = new ArrayList<>(workloads(namespace).stream().map(KubernetesWorkloads::podSpec).toList());
-    kubernetes.batch().v1().cronjobs().inNamespace(namespace).list().getItems()
+    kube.call(KubernetesApi.Call.list(CronJob.class, namespace), () -> kubernetes.batch().v1().cronjobs().inNamespace(namespace).list().getItems())
         .forEach(c -> specs.add(c.getSpec().getJobTemplate().getSpec().getTemplate().getSpec()));
     return specs;
   }

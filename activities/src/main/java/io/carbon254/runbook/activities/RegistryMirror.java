@@ -194,7 +194,8 @@ public final class RegistryMirror implements ImageActivities {
 
   private Optional<Credentials.Login> robotLogin(Harbor harbor) {
     for (String namespace : harbor.switchNamespaces()) {
-      Secret secret = kubernetes.secrets().inNamespace(namespace).withName(harbor.pullSecret()).get();
+      Secret secret = new KubernetesApi(kubernetes).call(KubernetesApi.Call.of("get", Secret.class, namespace, harbor.pullSecret()),
+          () -> kubernetes.secrets().inNamespace(namespace).withName(harbor.pullSecret()).get());
       if (secret == null || secret.getData() == null || !secret.getData().containsKey(".dockerconfigjson")) {
         continue;
       }

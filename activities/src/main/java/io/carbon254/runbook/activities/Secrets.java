@@ -4,6 +4,7 @@ import io.carbon254.runbook.config.SecretRef;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.temporal.failure.ApplicationFailure;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
@@ -45,8 +46,12 @@ public final class Secrets implements SecretResolver {
     try {
       secret = kubernetes.secrets().inNamespace(ref.namespace()).withName(ref.name()).get();
     } catch (KubernetesClientException e) {
-      throw new SecretUnavailableException("cannot read Secret " + ref.namespace() + "/" + ref.name() + ": HTTP "
-          + e.getCode() + " " + e.getStatus().getReason() + "; check the worker's RBAC (get secrets in " + ref.namespace() + ")");
+      ApplicationFailure failure = KubernetesApi.failure(KubernetesApi.Call.of("get", Secret.class, ref.namespace(), ref.name()),
+          e, String.valueOf(kubernetes.getMasterUrl()));
+      if (!failure.isNonRetryable()) {
+        throw failure; // the API is unreachable or failing: the activity retries
+      }
+      throw new SecretUnavailableException(failure.getOriginalMessage());
     }
     if (secret == null) {
       throw new SecretUnavailableException("Secret " + ref.namespace() + "/" + ref.name()

@@ -14,6 +14,7 @@ import io.carbon254.runbook.engine.Change;
 import io.carbon254.runbook.engine.Changed;
 import io.carbon254.runbook.engine.PlanItem;
 import io.carbon254.runbook.engine.Verification;
+import io.carbon254.runbook.sandbox.KubernetesMode;
 import io.carbon254.runbook.sandbox.Sandbox;
 import io.carbon254.runbook.sandbox.SandboxResources;
 import io.carbon254.runbook.sandbox.VeleroSimulator;
@@ -41,8 +42,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Velero adapter run as Temporal activities against the sandbox: the CRUD-mode Kubernetes API
- * with the {@link VeleroSimulator} playing Velero and S3Proxy as the object store.
+ * The Velero adapter run as Temporal activities against the sandbox on the real Kubernetes API
+ * server (Velero's own CRDs validate what it writes; field managers, garbage collection and
+ * namespace deletion are real), with the {@link VeleroSimulator} playing Velero and S3Proxy as
+ * the object store.
  */
 class KubernetesVeleroTest {
 
@@ -53,6 +56,7 @@ class KubernetesVeleroTest {
   private static String ns;
 
   private TestActivityEnvironment env;
+  private TestActivityEnvironment forcingEnv;
   private VeleroActivities velero;
   /** Every summary, evidence and failure message the activities produced: none may hold a secret. */
   private final List<String> said = new ArrayList<>();
@@ -60,7 +64,7 @@ class KubernetesVeleroTest {
   @BeforeAll
   static void startSandbox() {
     config = ConfigLoader.loadDefault();
-    sandbox = Sandbox.builder(config).withoutRolloutSimulator().veleroStep(Duration.ofMillis(100)).start();
+    sandbox = Sandbox.builder(config).kubernetes(KubernetesMode.REAL).veleroStep(Duration.ofMillis(100)).start();
     k8s = sandbox.kubernetesClient();
     Backup b = config.backup();
     Backup.Rehearsal r = b.rehearsal();
@@ -91,6 +95,9 @@ class KubernetesVeleroTest {
   @AfterEach
   void noSecretWasSaid() {
     env.close();
+    if (forcingEnv != null) {
+      forcingEnv.close();
+    }
     assertThat(String.join("\n", said))
         .doesNotContain(Sandbox.DEMO_MINIO_SECRET_KEY)
         .doesNotContain(Sandbox.DEMO_MINIO_ACCESS_KEY);
@@ -128,13 +135,23 @@ class KubernetesVeleroTest {
     assertThat(said(velero.planStorageLocation(own))).extracting(PlanItem::action)
         .containsExactly(PlanItem.Action.KEEP, PlanItem.Action.KEEP);
 
-    // Drift is reported in the plan, then merge-patched.
+    // Someone changes the bucket by hand: the plan shows the drift, and the server-side apply
+    // reports the conflict with that field manager instead of overwriting its change ...
     k8s.genericKubernetesResources(SandboxResources.BACKUP_STORAGE_LOCATION).inNamespace(ns).withName("bsl-test")
         .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"objectStorage\":{\"bucket\":\"velero-backups\"}}}");
     PlanItem drift = said(velero.planStorageLocation(own)).get(1);
     assertThat(drift.action()).isEqualTo(PlanItem.Action.UPDATE);
     assertThat(drift.detail()).contains("spec.objectStorage.bucket");
-    assertThat(said(velero.ensureStorageLocation(own)).change()).isEqualTo(Change.UPDATED);
+    ApplicationFailure conflict = failure(() -> velero.ensureStorageLocation(own));
+    assertThat(conflict.isNonRetryable()).isTrue();
+    assertThat(conflict.getType()).isEqualTo("KubernetesApplyConflict");
+    assertThat(conflict.getOriginalMessage()).startsWith("BackupStorageLocation " + ns + "/bsl-test: .spec.objectStorage.bucket"
+        + " (manager fabric8-kubernetes-client) — fields").contains("does not overwrite them");
+    assertThat(get(SandboxResources.BACKUP_STORAGE_LOCATION, "bsl-test").<Map<String, Object>>get("spec"))
+        .containsEntry("objectStorage", Map.of("bucket", "velero-backups", "prefix", "cluster-backups"));
+    // ... unless the worker is told to take such fields over.
+    VeleroActivities forcing = forcing();
+    assertThat(said(forcing.ensureStorageLocation(own)).change()).isEqualTo(Change.UPDATED);
     assertThat(said(velero.ensureStorageLocation(own)).change()).isEqualTo(Change.UNCHANGED);
 
     Verification unavailable = said(velero.waitForStorageLocation(own));
@@ -279,16 +296,31 @@ class KubernetesVeleroTest {
     Verification enabled = said(velero.waitForSchedules(backup));
     assertThat(enabled.ok()).as(enabled.evidence()).isTrue();
 
+    // Paused by hand (another field manager): reported, then unpaused when forced.
     k8s.genericKubernetesResources(SandboxResources.SCHEDULE).inNamespace(ns).withName("daily-backup")
         .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"paused\":true}}");
     PlanItem paused = said(velero.planSchedules(backup)).get(0);
     assertThat(paused.action()).isEqualTo(PlanItem.Action.UPDATE);
     assertThat(paused.detail()).contains("spec.paused");
-    assertThat(said(velero.ensureSchedules(backup)).change()).isEqualTo(Change.UPDATED);
+    assertThat(failure(() -> velero.ensureSchedules(backup)).getOriginalMessage()).contains(".spec.paused (manager ");
+    assertThat(said(forcing().ensureSchedules(backup)).change()).isEqualTo(Change.UPDATED);
     assertThat((Map<String, Object>) get(SandboxResources.SCHEDULE, "daily-backup").get("spec")).containsEntry("paused", false);
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /** The adapter made with a helper that takes over fields of other managers (the force option). */
+  private VeleroActivities forcing() {
+    if (forcingEnv == null) {
+      forcingEnv = TestActivityEnvironment.newInstance();
+      forcingEnv.registerActivitiesImplementations(new KubernetesVelero(new KubernetesApi(k8s, KubernetesApi.Conflicts.FORCE),
+          new Secrets(name -> null, k8s), Duration.ofMillis(100)));
+    }
+    return forcingEnv.newActivityStub(VeleroActivities.class, ActivityOptions.newBuilder()
+        .setStartToCloseTimeout(Duration.ofMinutes(2))
+        .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
+        .build());
+  }
 
   private static void annotateLocation(String scenario) {
     String value = scenario == null ? "null" : "\"" + scenario + "\"";

@@ -7,6 +7,7 @@ import io.carbon254.runbook.config.PlatformConfig;
 import io.carbon254.runbook.engine.Change;
 import io.carbon254.runbook.mirror.MirroredImage;
 import io.carbon254.runbook.mirror.WorkloadSwitch;
+import io.carbon254.runbook.sandbox.KubernetesMode;
 import io.carbon254.runbook.sandbox.Sandbox;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.time.Duration;
@@ -15,7 +16,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Image discovery, switching and rollouts on the sandbox platform (its rollout simulator plays the controllers). */
+/**
+ * Image discovery, switching and rollouts on the sandbox platform on the real API server: the
+ * Deployment controller rolls the switched workload out (new ReplicaSet, pods started by the
+ * kubelet simulator, old ones deleted).
+ */
 class KubernetesWorkloadsTest {
 
   private static final PlatformConfig CONFIG = ConfigLoader.loadDefault();
@@ -24,7 +29,7 @@ class KubernetesWorkloadsTest {
 
   @BeforeAll
   static void start() {
-    sandbox = Sandbox.start(CONFIG);
+    sandbox = Sandbox.builder(CONFIG).kubernetes(KubernetesMode.REAL).start();
     workloads = new KubernetesWorkloads(sandbox.kubernetesClient(), Duration.ofMillis(100), Duration.ofSeconds(20));
   }
 

@@ -45,6 +45,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressRuleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -60,9 +61,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes the 254Carbon platform, as the status report describes it before the remaining tasks,
- * into an empty simulated API server: everything installed and ready, SSO phase 3 not applied,
- * Velero's storage location unavailable (no bucket), no schedules, metrics API unavailable, no
- * HPAs, one control-plane node.
+ * into an empty API server: everything installed and ready, SSO phase 3 not applied, Velero's
+ * storage location unavailable (no bucket), no schedules, metrics API unavailable, no HPAs, one
+ * control-plane node.
+ *
+ * <p>On fabric8's mock it writes what controllers would have written (workload statuses,
+ * Endpoints, permissive CRDs). On a real API server the CRDs are the operators' own (installed by
+ * the {@link ControlPlane}), workloads get no status (the controllers and the
+ * {@link KubeletSimulator} roll them out: {@link #awaitRollouts}), Endpoints come from ready pods,
+ * statuses the server drops on create go through {@code /status}, and there is no metrics
+ * APIService: an aggregated API that does not answer blocks namespace deletion on a real control
+ * plane (the metrics-server simulator comes with hpa-activation).
  */
 final class PlatformSeeder {
 
@@ -77,18 +86,23 @@ final class PlatformSeeder {
   private final PlatformConfig config;
   private final KubernetesClient client;
   private final TestCertificateAuthority ca;
+  private final boolean real;
   private final Set<String> seeded = new HashSet<>();
+  private final List<HasMetadata> workloads = new ArrayList<>();
   private int nextPodIp = 50;
   private int nextClusterIp = 10;
 
-  PlatformSeeder(PlatformConfig config, KubernetesClient client, TestCertificateAuthority ca) {
+  PlatformSeeder(PlatformConfig config, KubernetesClient client, TestCertificateAuthority ca, boolean real) {
     this.config = config;
     this.client = client;
     this.ca = ca;
+    this.real = real;
   }
 
   void seed() {
-    customResourceDefinitions();
+    if (!real) {
+      customResourceDefinitions();
+    }
     namespaces();
     controlPlane();
     platformServices();
@@ -102,10 +116,37 @@ final class PlatformSeeder {
     log.info("sandbox platform seeded: {} objects", seeded.size());
   }
 
+  /** On a real API server: until every seeded workload is rolled out (all replicas ready), at most {@code patience}. */
+  void awaitRollouts(Duration patience) {
+    long deadline = System.nanoTime() + patience.toNanos();
+    List<String> waiting = List.of();
+    while (System.nanoTime() < deadline) {
+      waiting = new ArrayList<>();
+      for (HasMetadata w : workloads) {
+        HasMetadata current = client.resource(w).get();
+        boolean ready = current instanceof Deployment d ? WorkloadStatus.isReady(d)
+            : current instanceof StatefulSet st ? WorkloadStatus.isReady(st)
+            : current instanceof DaemonSet ds && WorkloadStatus.isReady(ds);
+        if (!ready) {
+          waiting.add(w.getKind() + " " + w.getMetadata().getNamespace() + "/" + w.getMetadata().getName());
+        }
+      }
+      if (waiting.isEmpty()) {
+        log.info("sandbox platform rolled out: {} workloads ready", workloads.size());
+        return;
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(250).toNanos());
+    }
+    throw new IllegalStateException("the sandbox platform did not roll out within " + patience.toSeconds() + " s: "
+        + waiting.size() + " workloads not ready, e.g. " + waiting.subList(0, Math.min(5, waiting.size())));
+  }
+
   // ---------------------------------------------------------------- CRDs and namespaces
 
   private void customResourceDefinitions() {
     for (ResourceDefinitionContext ctx : SandboxResources.CUSTOM_RESOURCES) {
+      // As the operators' own CRDs: Velero's have no status subresource (status is written with the object).
+      boolean statusSubresource = !"velero.io".equals(ctx.getGroup());
       CustomResourceDefinition crd =
           new CustomResourceDefinitionBuilder()
               .withNewMetadata()
@@ -124,10 +165,9 @@ final class PlatformSeeder {
               .withName(ctx.getVersion())
               .withServed(true)
               .withStorage(true)
-              .withNewSubresources()
-              .withNewStatus()
-              .endStatus()
-              .endSubresources()
+              .withSubresources(statusSubresource
+                  ? new io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceSubresourcesBuilder().withNewStatus().endStatus().build()
+                  : null)
               .withNewSchema()
               .withOpenAPIV3Schema(
                   new JSONSchemaPropsBuilder().withType("object").withXKubernetesPreserveUnknownFields(true).build())
@@ -595,7 +635,7 @@ final class PlatformSeeder {
             .endCondition()
             .endStatus()
             .build();
-    if (mark(apiService)) {
+    if (mark(apiService) && !real) {
       client.resource(apiService).create();
     }
   }
@@ -789,6 +829,10 @@ final class PlatformSeeder {
             .endSpec()
             .build();
     if (mark(d)) {
+      if (real) {
+        workloads.add(client.resource(d).create());
+        return;
+      }
       d.getMetadata().setGeneration(1L);
       d.setStatus(WorkloadStatus.ready(d));
       client.resource(d).create();
@@ -809,6 +853,10 @@ final class PlatformSeeder {
             .endSpec()
             .build();
     if (mark(s)) {
+      if (real) {
+        workloads.add(client.resource(s).create());
+        return;
+      }
       s.getMetadata().setGeneration(1L);
       s.setStatus(WorkloadStatus.ready(s));
       client.resource(s).create();
@@ -827,6 +875,10 @@ final class PlatformSeeder {
             .endSpec()
             .build();
     if (mark(d)) {
+      if (real) {
+        workloads.add(client.resource(d).create());
+        return;
+      }
       d.getMetadata().setGeneration(1L);
       d.setStatus(WorkloadStatus.ready(d, 1));
       client.resource(d).create();
@@ -878,6 +930,9 @@ final class PlatformSeeder {
   }
 
   private void endpoints(String namespace, String name, String app, ServicePort... ports) {
+    if (real) {
+      return; // the endpoints controller makes them from the ready pods
+    }
     String ip = "10.244.0." + (nextPodIp++ % 250 + 2);
     var builder =
         new EndpointsBuilder()
@@ -947,23 +1002,32 @@ final class PlatformSeeder {
   }
 
   private void create(HasMetadata object) {
-    if (mark(object)) {
-      client.resource(object).create();
+    if (!mark(object)) {
+      return;
+    }
+    if (real && object instanceof io.fabric8.kubernetes.api.model.Namespace && client.resource(object).get() != null) {
+      return; // default, kube-system, kube-public, kube-node-lease: the API server made them
+    }
+    client.resource(object).create();
+    if (real && object instanceof io.fabric8.kubernetes.api.model.networking.v1.Ingress ingress && ingress.getStatus() != null) {
+      // The API server drops status on create; the ingress controller would write it.
+      client.network().v1().ingresses().resource(ingress).updateStatus();
     }
   }
 
   /**
-   * Creates a custom resource. Its CRD has a status subresource (as Velero's do), so the API server
-   * drops {@code status} on create: that is written afterwards through {@code /status}.
+   * Creates a custom resource with its status. Where the CRD has a status subresource the API
+   * server drops status on create: then it is written afterwards through {@code /status}. (Velero's
+   * CRDs have none: their status is an ordinary field.)
    */
   private void createCustom(ResourceDefinitionContext ctx, GenericKubernetesResource object) {
     if (!mark(object)) {
       return;
     }
-    Object status = object.getAdditionalProperties().remove("status");
+    Object status = object.getAdditionalProperties().get("status");
     var resources = client.genericKubernetesResources(ctx).inNamespace(object.getMetadata().getNamespace());
     GenericKubernetesResource created = resources.resource(object).create();
-    if (status != null) {
+    if (status != null && created.getAdditionalProperties().get("status") == null) {
       created.setAdditionalProperty("status", status);
       resources.resource(created).updateStatus();
     }

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -53,13 +52,7 @@ public final class RolloutSimulator implements Simulator {
   @Override
   public synchronized void start(KubernetesClient client) {
     this.client = client;
-    this.executor =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "sandbox-rollout-simulator");
-              t.setDaemon(true);
-              return t;
-            });
+    this.executor = Informers.executor("sandbox-rollout-simulator");
     long resync = Duration.ofSeconds(5).toMillis();
     informers.add(
         client.apps().deployments().inAnyNamespace().inform(
@@ -69,50 +62,35 @@ public final class RolloutSimulator implements Simulator {
             handler(WorkloadStatus::isReady, this::settleStatefulSet), resync));
     informers.add(
         client.apps().daemonSets().inAnyNamespace().inform(
-            handler(RolloutSimulator::isReady, this::settleDaemonSet), resync));
+            handler(WorkloadStatus::isReady, this::settleDaemonSet), resync));
     log.debug("rollout simulator watching deployments, statefulsets and daemonsets (rollouts take {})", delay);
   }
 
   private <T extends HasMetadata> ResourceEventHandler<T> handler(Predicate<T> ready, Consumer<T> settle) {
-    return new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(T obj) {
-        examine(obj);
-      }
-
-      @Override
-      public void onUpdate(T oldObj, T newObj) {
-        examine(newObj);
-      }
-
-      @Override
-      public void onDelete(T obj, boolean deletedFinalStateUnknown) {}
-
-      private void examine(T obj) {
-        try {
-          if (ready.test(obj)) {
-            return;
-          }
-        } catch (RuntimeException e) {
-          return; // no spec yet: nothing to roll out
+    return Informers.onAddOrUpdate(obj -> {
+      try {
+        if (ready.test(obj)) {
+          return;
         }
-        String key = obj.getKind() + "/" + obj.getMetadata().getNamespace() + "/" + obj.getMetadata().getName();
-        ScheduledExecutorService ex = executor;
-        if (ex != null && !ex.isShutdown() && pending.add(key)) {
-          ex.schedule(
-              () -> {
-                pending.remove(key);
-                try {
-                  settle.accept(obj);
-                } catch (RuntimeException e) {
-                  log.warn("rollout simulator could not complete the rollout of {} (tried again on resync): {}", key, e.toString());
-                }
-              },
-              delay.toMillis(),
-              TimeUnit.MILLISECONDS);
-        }
+      } catch (RuntimeException e) {
+        return; // no spec yet: nothing to roll out
       }
-    };
+      String key = obj.getKind() + "/" + obj.getMetadata().getNamespace() + "/" + obj.getMetadata().getName();
+      ScheduledExecutorService ex = executor;
+      if (ex != null && !ex.isShutdown() && pending.add(key)) {
+        ex.schedule(
+            () -> {
+              pending.remove(key);
+              try {
+                settle.accept(obj);
+              } catch (RuntimeException e) {
+                log.warn("rollout simulator could not complete the rollout of {} (tried again on resync): {}", key, e.toString());
+              }
+            },
+            delay.toMillis(),
+            TimeUnit.MILLISECONDS);
+      }
+    });
   }
 
   private void settleDeployment(Deployment d) {
@@ -144,7 +122,7 @@ public final class RolloutSimulator implements Simulator {
   private void settleDaemonSet(DaemonSet d) {
     var resource = client.apps().daemonSets().inNamespace(d.getMetadata().getNamespace()).withName(d.getMetadata().getName());
     DaemonSet current = resource.get();
-    if (current != null && !isReady(current)) {
+    if (current != null && !WorkloadStatus.isReady(current)) {
       int nodes = Math.max(1, client.nodes().list().getItems().size());
       resource.editStatus(x -> {
         x.setStatus(WorkloadStatus.ready(x, nodes));
@@ -152,16 +130,6 @@ public final class RolloutSimulator implements Simulator {
       });
       log.info("rollout of daemonset {}/{} complete", current.getMetadata().getNamespace(), current.getMetadata().getName());
     }
-  }
-
-  private static boolean isReady(DaemonSet d) {
-    var s = d.getStatus();
-    return s != null
-        && s.getObservedGeneration() != null
-        && s.getObservedGeneration() == WorkloadStatus.generation(d)
-        && s.getDesiredNumberScheduled() != null
-        && s.getDesiredNumberScheduled().equals(s.getNumberReady())
-        && s.getDesiredNumberScheduled().equals(s.getUpdatedNumberScheduled());
   }
 
   @Override

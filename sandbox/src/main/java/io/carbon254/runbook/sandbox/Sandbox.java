@@ -7,8 +7,10 @@ import io.fabric8.kubernetes.client.VersionInfo;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +20,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import mockwebserver3.MockWebServer;
@@ -27,8 +31,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An in-process simulated 254Carbon platform, reachable over loopback from this and other
- * processes: a Kubernetes API (fabric8 CRUD mock) seeded with the platform as the status report
- * found it, small controller {@link Simulator}s, and HTTP fakes of Prometheus, Harbor and MinIO.
+ * processes: a Kubernetes API seeded with the platform as the status report found it, small
+ * controller {@link Simulator}s, and HTTP fakes of Prometheus, Harbor and MinIO.
+ *
+ * <p>The Kubernetes API is a real control plane ({@link ControlPlane}: etcd, kube-apiserver with
+ * RBAC and the operators' CRDs, kube-controller-manager) when the project's tools are installed,
+ * else fabric8's CRUD mock ({@link KubernetesMode}). On the real one the {@link KubeletSimulator}
+ * plays scheduler and kubelets, the controllers do the rest, and the worker's credential in
+ * {@link #endpoints()} is a token of the ServiceAccount that {@code deploy/rbac.yaml} grants.
  *
  * <pre>{@code
  * try (Sandbox sandbox = Sandbox.start(ConfigLoader.loadDefault())) {
@@ -53,6 +63,12 @@ public final class Sandbox implements AutoCloseable {
   /** The Kubernetes version the simulated API server and node report. */
   public static final String KUBERNETES_VERSION = PlatformSeeder.KUBELET_VERSION;
 
+  /** The worker's RBAC (a resource of this jar, from the repository's {@code deploy/}). */
+  public static final String WORKER_RBAC = "deploy/rbac.yaml";
+
+  public static final String WORKER_NAMESPACE = "runbook";
+  public static final String WORKER_SERVICE_ACCOUNT = "runbook-worker";
+
   /** The file name of the endpoints file in a state directory. */
   public static final String STATE_FILE_NAME = "sandbox.json";
 
@@ -73,6 +89,8 @@ public final class Sandbox implements AutoCloseable {
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final List<Path> published = new ArrayList<>();
   private KubernetesMockServer server;
+  private ControlPlane controlPlane;
+  private KubeletSimulator kubelet;
   private KubernetesClient client;
   private SandboxEndpoints endpoints;
   private TestCertificateAuthority ca;
@@ -104,9 +122,21 @@ public final class Sandbox implements AutoCloseable {
     return endpoints;
   }
 
-  /** A client of the simulated API, owned by the sandbox (closed with it; do not close it yourself). */
+  /** A client of the sandbox's API as its admin, owned by the sandbox (closed with it; do not close it yourself). */
   public KubernetesClient kubernetesClient() {
     return client;
+  }
+
+  /** The real control plane, when the sandbox runs on one. */
+  public Optional<ControlPlane> controlPlane() {
+    return Optional.ofNullable(controlPlane);
+  }
+
+  /** Which Kubernetes API this sandbox serves, for the operator. */
+  public String describeKubernetes() {
+    return controlPlane != null ? "real " + controlPlane.describe()
+        : "fabric8's mock Kubernetes API at " + endpoints.kubernetesUrl() + " (the real API server is not installed: "
+            + KubernetesTools.INSTALL_COMMAND + " builds it)";
   }
 
   /**
@@ -211,46 +241,70 @@ public final class Sandbox implements AutoCloseable {
     String sourcesUrl = serve(sourceRegistry.dispatcher(), "source registries", loopback);
     String minioUrl = serve(minioFake, loopback);
 
-    SandboxDispatcher dispatcher = new SandboxDispatcher(KUBERNETES_VERSION);
+    // The Services whose proxy (and pods) the fakes answer for: namespace/service → fake.
+    Map<String, HttpFake> proxied = new LinkedHashMap<>();
     String monitoringNs = config.monitoring() != null && config.monitoring().namespace() != null
         ? config.monitoring().namespace() : "monitoring";
     if (config.monitoring() != null && config.monitoring().prometheusService() != null) {
-      dispatcher.proxy(monitoringNs, config.monitoring().prometheusService(), prometheusFake);
+      proxied.put(monitoringNs + "/" + config.monitoring().prometheusService(), prometheusFake);
     }
-    dispatcher.proxy(monitoringNs, "prometheus-operated", prometheusFake);
+    proxied.put(monitoringNs + "/prometheus-operated", prometheusFake);
     if (config.harbor() != null) {
-      dispatcher.proxy(config.harbor().namespace(), "harbor-core", harborFake);
-      dispatcher.proxy(config.harbor().namespace(), "harbor", harborFake);
+      proxied.put(config.harbor().namespace() + "/harbor-core", harborFake);
+      proxied.put(config.harbor().namespace() + "/harbor", harborFake);
     }
     if (config.ha() != null && config.ha().minio() != null) {
       String switchService = config.ha().minio().switchService() == null ? "minio-service" : config.ha().minio().switchService();
-      dispatcher.proxy(config.ha().minio().namespace(), switchService, minioFake);
+      proxied.put(config.ha().minio().namespace() + "/" + switchService, minioFake);
     }
 
-    String[] v = KUBERNETES_VERSION.substring(1).split("\\.");
-    server =
-        new KubernetesMockServer(
-            new Context(),
-            new io.fabric8.mockwebserver.MockWebServer(),
-            new HashMap<>(),
-            dispatcher,
-            false,
-            new VersionInfo.Builder().withMajor(v[0]).withMinor(v[1]).withGitVersion(KUBERNETES_VERSION).build());
-    server.init(loopback, 0);
-    resources.add(closer("Kubernetes API mock", server::destroy));
-    String kubernetesUrl = "http://" + loopback.getHostAddress() + ":" + server.getPort();
-
-    client = new KubernetesClientBuilder().withConfig(new SandboxEndpoints(kubernetesUrl, Map.of()).kubernetesConfig()).build();
+    KubernetesMode mode = b.kubernetes.resolve();
+    String kubernetesUrl;
+    if (mode == KubernetesMode.REAL) {
+      Map<String, InetSocketAddress> pods = new ConcurrentHashMap<>();
+      proxied.forEach((service, fake) -> pods.put(service, serveForPods(fake, loopback)));
+      controlPlane = ControlPlane.start(KubernetesTools.require(), ca, ControlPlane.Options.defaults()
+          .podNetwork(address -> podStandIn(address, pods)));
+      resources.add(closer("Kubernetes control plane", controlPlane::close));
+      client = new KubernetesClientBuilder().withConfig(controlPlane.adminConfig()).build();
+      kubernetesUrl = controlPlane.url();
+    } else {
+      SandboxDispatcher dispatcher = new SandboxDispatcher(KUBERNETES_VERSION);
+      proxied.forEach((service, fake) -> dispatcher.proxy(service.substring(0, service.indexOf('/')),
+          service.substring(service.indexOf('/') + 1), fake));
+      String[] v = KUBERNETES_VERSION.substring(1).split("\\.");
+      server =
+          new KubernetesMockServer(
+              new Context(),
+              new io.fabric8.mockwebserver.MockWebServer(),
+              new HashMap<>(),
+              dispatcher,
+              false,
+              new VersionInfo.Builder().withMajor(v[0]).withMinor(v[1]).withGitVersion(KUBERNETES_VERSION).build());
+      server.init(loopback, 0);
+      resources.add(closer("Kubernetes API mock", server::destroy));
+      kubernetesUrl = "http://" + loopback.getHostAddress() + ":" + server.getPort();
+      client = new KubernetesClientBuilder().withConfig(new SandboxEndpoints(kubernetesUrl, Map.of()).kubernetesConfig()).build();
+    }
     resources.add(closer("sandbox Kubernetes client", client::close));
 
-    new PlatformSeeder(config, client, ca).seed();
+    PlatformSeeder seeder = new PlatformSeeder(config, client, ca, mode == KubernetesMode.REAL);
+    seeder.seed();
     Set<String> sourceHosts = SourceImages.seed(sourceRegistry, config.images(), client);
     Map<String, String> routes = routes(prometheusUrl, harborUrl, minioUrl);
     sourceHosts.forEach(host -> route(routes, "https://" + host, sourcesUrl));
-    endpoints = new SandboxEndpoints(kubernetesUrl, routes);
+    if (mode == KubernetesMode.REAL) {
+      endpoints = new SandboxEndpoints(kubernetesUrl, routes, workerToken(), controlPlane.caPem());
+    } else {
+      endpoints = new SandboxEndpoints(kubernetesUrl, routes);
+    }
 
     List<Simulator> simulators = new ArrayList<>();
-    if (b.rolloutSimulator) {
+    if (mode == KubernetesMode.REAL) {
+      // Scheduler and kubelets: the controllers roll workloads out for real.
+      kubelet = new KubeletSimulator(b.rolloutDelay);
+      simulators.add(kubelet);
+    } else if (b.rolloutSimulator) {
       simulators.add(new RolloutSimulator(b.rolloutDelay));
     }
     if (b.veleroSimulator) {
@@ -261,8 +315,48 @@ public final class Sandbox implements AutoCloseable {
       simulator.start(client);
       resources.add(closer("simulator " + simulator.name(), simulator::close));
     }
-    log.info("sandbox of platform {} running: Kubernetes API {}, Prometheus {}, Harbor {}, MinIO {} (S3 {})",
-        config.name(), kubernetesUrl, prometheusUrl, harborUrl, minioUrl, objectStore.endpoint());
+    if (mode == KubernetesMode.REAL) {
+      seeder.awaitRollouts(Duration.ofMinutes(3));
+    }
+    log.info("sandbox of platform {} running: {}, Prometheus {}, Harbor {}, MinIO {} (S3 {})",
+        config.name(), describeKubernetes(), prometheusUrl, harborUrl, minioUrl, objectStore.endpoint());
+  }
+
+  /** The worker's identity on the real API server: deploy/rbac.yaml applied, a token of its ServiceAccount. */
+  private String workerToken() {
+    try (InputStream rbac = Sandbox.class.getResourceAsStream("/" + WORKER_RBAC)) {
+      if (rbac == null) {
+        throw new IllegalStateException(WORKER_RBAC + " is not on the classpath");
+      }
+      ControlPlane.apply(client, rbac);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return ControlPlane.serviceAccountToken(client, WORKER_NAMESPACE, WORKER_SERVICE_ACCOUNT, Duration.ofHours(24));
+  }
+
+  /**
+   * The loopback address of the fake that plays the pod at {@code address}: the fake of a Service
+   * whose Endpoints hold that address.
+   */
+  private Optional<InetSocketAddress> podStandIn(InetSocketAddress address, Map<String, InetSocketAddress> fakes) {
+    String ip = address.getHostString();
+    for (Map.Entry<String, InetSocketAddress> fake : fakes.entrySet()) {
+      String[] service = fake.getKey().split("/", 2);
+      var endpoints = client.endpoints().inNamespace(service[0]).withName(service[1]).get();
+      boolean there = endpoints != null && endpoints.getSubsets() != null && endpoints.getSubsets().stream()
+          .flatMap(s -> s.getAddresses() == null ? java.util.stream.Stream.empty() : s.getAddresses().stream())
+          .anyMatch(a -> ip.equals(a.getIp()));
+      if (there) {
+        return Optional.of(fake.getValue());
+      }
+    }
+    return Optional.empty();
+  }
+
+  private InetSocketAddress serveForPods(HttpFake fake, InetAddress loopback) {
+    URI url = URI.create(serve(fake, loopback));
+    return new InetSocketAddress(url.getHost(), url.getPort());
   }
 
   private Map<String, String> routes(String prometheusUrl, String harborUrl, String minioUrl) {
@@ -336,6 +430,7 @@ public final class Sandbox implements AutoCloseable {
   public static final class Builder {
     private final PlatformConfig config;
     private final List<Simulator> simulators = new ArrayList<>();
+    private KubernetesMode kubernetes = KubernetesMode.AUTO;
     private boolean rolloutSimulator = true;
     private boolean veleroSimulator = true;
     private Duration veleroStep = Duration.ofMillis(300);
@@ -346,6 +441,12 @@ public final class Sandbox implements AutoCloseable {
 
     private Builder(PlatformConfig config) {
       this.config = java.util.Objects.requireNonNull(config, "config");
+    }
+
+    /** Which Kubernetes API to serve (default {@link KubernetesMode#AUTO}). */
+    public Builder kubernetes(KubernetesMode mode) {
+      this.kubernetes = java.util.Objects.requireNonNull(mode, "mode");
+      return this;
     }
 
     /** Runs a further simulator (after the built-in ones), closed with the sandbox. */
@@ -360,7 +461,7 @@ public final class Sandbox implements AutoCloseable {
       return this;
     }
 
-    /** Without the built-in {@link RolloutSimulator}: workloads changed by a test stay un-rolled-out. */
+    /** Without the built-in {@link RolloutSimulator} (mock API only): workloads changed by a test stay un-rolled-out. */
     public Builder withoutRolloutSimulator() {
       this.rolloutSimulator = false;
       return this;

@@ -19,13 +19,18 @@ import java.util.TreeMap;
 /**
  * Where a running {@link Sandbox} answers, as another process needs to know it.
  *
- * @param kubernetesUrl base URL of the simulated Kubernetes API ({@code http://127.0.0.1:<port>})
+ * @param kubernetesUrl base URL of the sandbox's Kubernetes API: the real API server
+ *     ({@code https://127.0.0.1:<port>}) or fabric8's mock ({@code http://127.0.0.1:<port>})
  * @param routes real base URL of a platform endpoint, as written in the config (e.g. Harbor's
  *     {@code https://harbor.254carbon.local}) → base URL of the sandbox fake that stands in for it
  *     ({@code http://127.0.0.1:<port>}). A client rewrites a request whose scheme, host and port
  *     equal a key's (see {@link #resolve(URI)}).
+ * @param kubernetesToken the worker's credential on the real API server: a token of the
+ *     ServiceAccount of {@code deploy/rbac.yaml} (null for the mock, which checks nothing). The
+ *     file {@link #write(Path) written} is readable by its owner only.
+ * @param kubernetesCa the real API server's CA certificate, PEM (null for the mock)
  */
-public record SandboxEndpoints(String kubernetesUrl, Map<String, String> routes) {
+public record SandboxEndpoints(String kubernetesUrl, Map<String, String> routes, String kubernetesToken, String kubernetesCa) {
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -35,17 +40,41 @@ public record SandboxEndpoints(String kubernetesUrl, Map<String, String> routes)
     routes = routes == null ? Map.of() : Map.copyOf(new TreeMap<>(routes));
   }
 
+  /** The endpoints of a sandbox on fabric8's mock API (no credentials). */
+  public SandboxEndpoints(String kubernetesUrl, Map<String, String> routes) {
+    this(kubernetesUrl, routes, null, null);
+  }
+
   /**
-   * A fabric8 client configuration for the simulated API. Built from nothing but this record (no
-   * kubeconfig, no environment), so a real cluster's credentials never leak into the sandbox.
+   * A fabric8 client configuration for the sandbox's API, as the worker: built from nothing but
+   * this record (no kubeconfig, no environment), so a real cluster's credentials never leak into
+   * the sandbox; on the real API server it trusts only its CA and sends the worker's token.
    */
   public Config kubernetesConfig() {
-    return new ConfigBuilder(Config.empty())
+    ConfigBuilder config = new ConfigBuilder(Config.empty())
         .withMasterUrl(kubernetesUrl)
-        .withTrustCerts(true)
         .withHttp2Disable(true)
-        .withNamespace("default")
-        .build();
+        .withNamespace("default");
+    if (kubernetesCa == null) {
+      config.withTrustCerts(true);
+    } else {
+      config.withCaCertData(java.util.Base64.getEncoder().encodeToString(kubernetesCa.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    }
+    if (kubernetesToken != null) {
+      config.withOauthToken(kubernetesToken);
+    }
+    return config.build();
+  }
+
+  /** Which API server this is, for the operator. */
+  public String describeKubernetes() {
+    return kubernetesCa == null ? "fabric8's mock Kubernetes API at " + kubernetesUrl
+        : "the real Kubernetes API server at " + kubernetesUrl + " (as ServiceAccount runbook/runbook-worker)";
+  }
+
+  @Override
+  public String toString() {
+    return "SandboxEndpoints[kubernetesUrl=" + kubernetesUrl + ", routes=" + routes + (kubernetesToken == null ? "" : ", token=…") + "]";
   }
 
   /**
@@ -71,7 +100,8 @@ public record SandboxEndpoints(String kubernetesUrl, Map<String, String> routes)
     try {
       Path dir = file.toAbsolutePath().getParent();
       Files.createDirectories(dir);
-      Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+      Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp",
+          java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
       JSON.writeValue(tmp.toFile(), this);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {

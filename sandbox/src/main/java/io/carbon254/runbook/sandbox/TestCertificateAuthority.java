@@ -12,11 +12,17 @@ import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.List;
 import java.util.HexFormat;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -27,17 +33,21 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * A self-signed cluster CA made at sandbox start, like kubeadm's {@code /etc/kubernetes/pki/ca.crt}:
- * CN {@code kubernetes}, CA basic constraint, ten years. Only its certificate is published (in
- * {@code kube-public/cluster-info}); the private key never leaves this object.
+ * CN {@code kubernetes}, CA basic constraint, ten years. Its certificate is published (in
+ * {@code kube-public/cluster-info}); its private key goes only to a real {@link ControlPlane}'s
+ * private folder (serving certificates are {@linkplain #issue issued} by it, and the controller
+ * manager signs with it, as kubeadm's control plane does).
  */
 public final class TestCertificateAuthority {
 
   private final X509Certificate certificate;
   private final String pem;
+  private final KeyPair keys;
 
-  private TestCertificateAuthority(X509Certificate certificate, String pem) {
+  private TestCertificateAuthority(X509Certificate certificate, String pem, KeyPair keys) {
     this.certificate = certificate;
     this.pem = pem;
+    this.keys = keys;
   }
 
   /** Generates a new CA (RSA 2048, SHA-256). */
@@ -62,16 +72,65 @@ public final class TestCertificateAuthority {
       X509CertificateHolder holder =
           builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(keys.getPrivate()));
       X509Certificate cert = new JcaX509CertificateConverter().getCertificate(holder);
-      StringWriter out = new StringWriter();
-      try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
-        writer.writeObject(cert);
-      }
-      return new TestCertificateAuthority(cert, out.toString());
-    } catch (GeneralSecurityException | OperatorCreationException e) {
+      return new TestCertificateAuthority(cert, pem(cert), keys);
+    } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
       throw new IllegalStateException("cannot generate the sandbox cluster CA", e);
+    }
+  }
+
+  /** A certificate and its private key, both PEM. */
+  public record Issued(String certificatePem, String privateKeyPem) {}
+
+  /**
+   * A serving certificate signed by this CA (EC P-256, one year) for {@code commonName} with the
+   * given IP and DNS subject alternative names.
+   */
+  public Issued issue(String commonName, List<String> ipAddresses, List<String> dnsNames) {
+    try {
+      KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+      generator.initialize(256, new SecureRandom());
+      KeyPair leaf = generator.generateKeyPair();
+      Instant now = Instant.now();
+      JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+          new X500Name("CN=kubernetes"), new BigInteger(63, new SecureRandom()), Date.from(now.minus(Duration.ofMinutes(5))),
+          Date.from(now.plus(Duration.ofDays(365))), new X500Name("CN=" + commonName), leaf.getPublic());
+      List<GeneralName> names = new ArrayList<>();
+      ipAddresses.forEach(ip -> names.add(new GeneralName(GeneralName.iPAddress, ip)));
+      dnsNames.forEach(dns -> names.add(new GeneralName(GeneralName.dNSName, dns)));
+      builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
+      builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+      builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+      builder.addExtension(Extension.extendedKeyUsage, false,
+          new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+      X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
+          builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(keys.getPrivate())));
+      return new Issued(pem(cert), pem(leaf.getPrivate()));
+    } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
+      throw new IllegalStateException("cannot issue a certificate for " + commonName, e);
+    }
+  }
+
+  /** This CA's private key, PEM (for a control plane's signing controllers only). */
+  String privateKeyPem() {
+    return pem(keys.getPrivate());
+  }
+
+  /** A key as PEM: PKCS#8 for a private key, SubjectPublicKeyInfo for a public one (what Go's x509 reads). */
+  static String pem(java.security.Key key) {
+    String type = key instanceof java.security.PrivateKey ? "PRIVATE KEY" : "PUBLIC KEY";
+    return "-----BEGIN " + type + "-----\n" + java.util.Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+        .encodeToString(key.getEncoded()) + "\n-----END " + type + "-----\n";
+  }
+
+  /** A certificate as PEM. */
+  static String pem(Object object) {
+    StringWriter out = new StringWriter();
+    try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+      writer.writeObject(object);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    return out.toString();
   }
 
   public X509Certificate certificate() {

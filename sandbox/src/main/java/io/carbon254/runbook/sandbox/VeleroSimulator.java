@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -113,11 +112,7 @@ public final class VeleroSimulator implements Simulator {
   @Override
   public synchronized void start(KubernetesClient client) {
     this.client = client;
-    this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "sandbox-velero-simulator");
-      t.setDaemon(true);
-      return t;
-    });
+    this.executor = Informers.executor("sandbox-velero-simulator");
     long resync = Duration.ofSeconds(5).toMillis();
     informers.add(inform(BSL, this::validateLocation, resync, true));
     informers.add(inform(BACKUP, this::reconcileBackup, resync, false));
@@ -567,7 +562,10 @@ public final class VeleroSimulator implements Simulator {
 
   // ------------------------------------------------------------------ plumbing
 
-  /** Writes {@code status} through the status subresource (the API server drops status sent otherwise). */
+  /**
+   * Writes {@code status} as Velero does: Velero's CRDs have no status subresource, so status is an
+   * ordinary field, written with the object (optimistically: a 409 reads it again).
+   */
   private void writeStatus(ResourceDefinitionContext ctx, GenericKubernetesResource obj, UnaryOperator<Map<String, Object>> status) {
     String ns = obj.getMetadata().getNamespace();
     String name = obj.getMetadata().getName();
@@ -579,7 +577,7 @@ public final class VeleroSimulator implements Simulator {
       }
       current.setAdditionalProperty("status", status.apply(status(current)));
       try {
-        client.genericKubernetesResources(ctx).inNamespace(ns).resource(current).updateStatus();
+        client.genericKubernetesResources(ctx).inNamespace(ns).resource(current).update();
         return;
       } catch (KubernetesClientException e) {
         last = e;

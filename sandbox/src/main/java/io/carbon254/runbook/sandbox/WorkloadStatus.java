@@ -106,4 +106,14 @@ final class WorkloadStatus {
         .withNumberMisscheduled(0)
         .build();
   }
+
+  static boolean isReady(DaemonSet d) {
+    var s = d.getStatus();
+    return s != null
+        && s.getObservedGeneration() != null
+        && s.getObservedGeneration() == generation(d)
+        && s.getDesiredNumberScheduled() != null
+        && s.getDesiredNumberScheduled().equals(s.getNumberReady())
+        && s.getDesiredNumberScheduled().equals(s.getUpdatedNumberScheduled());
+  }
 }

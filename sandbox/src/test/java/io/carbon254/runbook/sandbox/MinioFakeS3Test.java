@@ -30,7 +30,7 @@ class MinioFakeS3Test {
   @BeforeAll
   static void start() {
     config = ConfigLoader.loadDefault();
-    sandbox = Sandbox.builder(config).withoutRolloutSimulator().withoutVeleroSimulator().start();
+    sandbox = Sandbox.builder(config).kubernetes(KubernetesMode.MOCK).withoutRolloutSimulator().withoutVeleroSimulator().start();
     minioUrl = sandbox.endpoints().routes().get(config.backup().objectStore().endpoint().replaceAll("/+$", ""));
     assertThat(minioUrl).as("route of %s in %s", config.backup().objectStore().endpoint(), sandbox.endpoints().routes())
         .startsWith("http://127.0.0.1:");

@@ -18,26 +18,36 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 class SandboxLifecycleTest {
 
+  /** Generous: two cores shared with other builds. */
+  private static final Duration ROLLOUT = Duration.ofSeconds(60);
+
   @TempDir Path stateDir;
 
   @Test
-  void another_process_finds_the_sandbox_from_the_endpoints_file_alone() {
-    try (Sandbox sandbox = Sandbox.start(ConfigLoader.loadDefault())) {
+  void another_process_finds_the_sandbox_from_the_endpoints_file_alone() throws IOException {
+    try (Sandbox sandbox = Sandbox.builder(ConfigLoader.loadDefault()).kubernetes(KubernetesMode.REAL).start()) {
       Path file = sandbox.publish(stateDir);
       assertThat(file).isEqualTo(Sandbox.stateFile(stateDir)).exists();
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).as("it holds the worker's token")
+          .isEqualTo("rw-------");
 
       SandboxEndpoints read = SandboxEndpoints.read(file);
       assertThat(read).isEqualTo(sandbox.endpoints());
-      assertThat(read.kubernetesUrl()).startsWith("http://127.0.0.1:");
+      assertThat(read.kubernetesUrl()).startsWith("https://127.0.0.1:");
+      assertThat(read.kubernetesToken()).isNotBlank();
+      assertThat(read.toString()).doesNotContain(read.kubernetesToken());
 
       try (KubernetesClient other = new KubernetesClientBuilder().withConfig(read.kubernetesConfig()).build()) {
         assertThat(other.apps().deployments().inNamespace("monitoring").withName("grafana").get()).isNotNull();
@@ -61,9 +71,11 @@ class SandboxLifecycleTest {
     assertThat(Sandbox.stateFile(stateDir)).doesNotExist();
   }
 
-  @Test
-  void a_restarted_or_re_imaged_workload_rolls_out_and_becomes_ready_again() throws Exception {
-    try (Sandbox sandbox = Sandbox.builder(ConfigLoader.loadDefault()).rolloutDelay(Duration.ofMillis(200)).start()) {
+  /** On the real server the controllers roll out (pods started by the kubelet simulator); on the mock, the rollout simulator. */
+  @ParameterizedTest
+  @EnumSource(value = KubernetesMode.class, names = {"REAL", "MOCK"})
+  void a_restarted_or_re_imaged_workload_rolls_out_and_becomes_ready_again(KubernetesMode mode) throws Exception {
+    try (Sandbox sandbox = Sandbox.builder(ConfigLoader.loadDefault()).kubernetes(mode).rolloutDelay(Duration.ofMillis(200)).start()) {
       KubernetesClient k8s = sandbox.kubernetesClient();
       var grafana = k8s.apps().deployments().inNamespace("monitoring").withName("grafana");
       long before = grafana.get().getMetadata().getGeneration();
@@ -73,7 +85,7 @@ class SandboxLifecycleTest {
       assertThat(restarted.getMetadata().getGeneration()).isGreaterThan(before);
       assertThat(WorkloadStatus.isReady(restarted)).as("in progress right after the restart").isFalse();
 
-      Eventually.until(Duration.ofSeconds(10), () -> WorkloadStatus.isReady(grafana.get()));
+      Eventually.until(ROLLOUT, () -> WorkloadStatus.isReady(grafana.get()));
       Deployment done = grafana.get();
       assertThat(done.getStatus().getObservedGeneration()).isEqualTo(done.getMetadata().getGeneration());
       assertThat(done.getStatus().getReadyReplicas()).isEqualTo(1);
@@ -83,7 +95,7 @@ class SandboxLifecycleTest {
         d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("harbor.254carbon.local/254carbon/grafana@sha256:" + "a".repeat(64));
         return d;
       });
-      Eventually.until(Duration.ofSeconds(10), () -> WorkloadStatus.isReady(grafana.get()));
+      Eventually.until(ROLLOUT, () -> WorkloadStatus.isReady(grafana.get()));
       assertThat(grafana.get().getStatus().getReadyReplicas()).isEqualTo(3);
 
       var postgres = k8s.apps().statefulSets().inNamespace("data-platform").withName("postgres-shared");
@@ -91,16 +103,19 @@ class SandboxLifecycleTest {
         s.getSpec().setReplicas(2);
         return s;
       });
-      Eventually.until(Duration.ofSeconds(10), () -> WorkloadStatus.isReady(postgres.get()));
+      Eventually.until(ROLLOUT, () -> WorkloadStatus.isReady(postgres.get()));
       StatefulSet pg = postgres.get();
       assertThat(pg.getStatus().getReadyReplicas()).isEqualTo(2);
       assertThat(pg.getStatus().getObservedGeneration()).isEqualTo(pg.getMetadata().getGeneration());
     }
   }
 
-  @Test
-  void close_frees_every_port_and_is_idempotent() throws Exception {
-    Sandbox sandbox = Sandbox.start(ConfigLoader.loadDefault());
+  @ParameterizedTest
+  @EnumSource(value = KubernetesMode.class, names = {"REAL", "MOCK"})
+  void close_frees_every_port_stops_every_process_and_is_idempotent(KubernetesMode mode) throws Exception {
+    Sandbox sandbox = Sandbox.builder(ConfigLoader.loadDefault()).kubernetes(mode).start();
+    List<Long> processes = sandbox.controlPlane().map(ControlPlane::processIds).orElse(List.of());
+    assertThat(processes).hasSize(mode == KubernetesMode.REAL ? 3 : 0);
     List<Integer> ports = new ArrayList<>();
     ports.add(URI.create(sandbox.endpoints().kubernetesUrl()).getPort());
     sandbox.endpoints().routes().values().stream().distinct().forEach(u -> ports.add(URI.create(u).getPort()));
@@ -108,6 +123,10 @@ class SandboxLifecycleTest {
 
     sandbox.close();
     sandbox.close();
+
+    for (long pid : processes) {
+      assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as("process " + pid).isNotEqualTo(java.util.Optional.of(true));
+    }
 
     for (int port : ports) {
       Eventually.untilAsserted(Duration.ofSeconds(5), () -> assertThatCode(() -> bind(port)).as("port " + port).doesNotThrowAnyException());
@@ -125,7 +144,8 @@ class SandboxLifecycleTest {
 
   @Test
   void endpoints_round_trip_as_json() throws IOException {
-    SandboxEndpoints e = new SandboxEndpoints("http://127.0.0.1:1234", Map.of("https://harbor.254carbon.local", "http://127.0.0.1:5678"));
+    SandboxEndpoints e = new SandboxEndpoints("https://127.0.0.1:1234", Map.of("https://harbor.254carbon.local", "http://127.0.0.1:5678"),
+        "a-token", "-----BEGIN CERTIFICATE-----\n...");
     Path file = stateDir.resolve("nested").resolve("sandbox.json");
     e.write(file);
     assertThat(Files.readString(file)).contains("kubernetesUrl").contains("routes");

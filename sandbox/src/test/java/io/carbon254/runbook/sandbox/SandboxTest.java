@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +30,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The default platform, as seeded: what platform-check and the runbooks will find before any change. */
+/**
+ * The default platform, as seeded on the real API server: what platform-check and the runbooks
+ * will find before any change (the workloads rolled out by the real controllers, Endpoints from
+ * ready pods, the Prometheus service proxy through the pod network).
+ */
 class SandboxTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -41,7 +46,7 @@ class SandboxTest {
   @BeforeAll
   static void start() {
     config = ConfigLoader.loadDefault();
-    sandbox = Sandbox.start(config);
+    sandbox = Sandbox.builder(config).kubernetes(KubernetesMode.REAL).start();
     k8s = sandbox.kubernetesClient();
   }
 
@@ -59,9 +64,10 @@ class SandboxTest {
   }
 
   @Test
-  void the_simulated_api_reports_kubernetes_1_28() {
-    assertThat(k8s.getKubernetesVersion().getGitVersion()).isEqualTo("v1.28.4");
-    assertThat(k8s.getKubernetesVersion().getMinor()).isEqualTo("28");
+  void the_api_is_the_real_server_built_by_the_project_and_the_platform_node_runs_its_own_kubelet() {
+    assertThat(k8s.getKubernetesVersion().getGitVersion()).startsWith("v1.36.");
+    assertThat(sandbox.describeKubernetes()).startsWith("real kube-apiserver (kubernetes v1.36.");
+    assertThat(k8s.nodes().withName("cp-1").get().getStatus().getNodeInfo().getKubeletVersion()).isEqualTo(Sandbox.KUBERNETES_VERSION);
   }
 
   @Test
@@ -150,14 +156,8 @@ class SandboxTest {
 
   @Test
   void the_metrics_api_is_unavailable_and_metrics_server_lacks_insecure_tls_and_there_are_no_hpas() {
-    APIService api = k8s.resources(APIService.class).withName("v1beta1.metrics.k8s.io").get();
-    assertThat(api.getStatus().getConditions())
-        .singleElement()
-        .satisfies(c -> {
-          assertThat(c.getType()).isEqualTo("Available");
-          assertThat(c.getStatus()).isEqualTo("False");
-          assertThat(c.getReason()).isEqualTo("FailedDiscoveryCheck");
-        });
+    // Not registered on the real server: an aggregated API that does not answer blocks namespace deletion.
+    assertThat(k8s.resources(APIService.class).withName("v1beta1.metrics.k8s.io").get()).isNull();
     Deployment ms = k8s.apps().deployments().inNamespace("kube-system").withName("metrics-server").get();
     assertThat(ms.getStatus().getReadyReplicas()).isEqualTo(1);
     assertThat(ms.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
@@ -210,19 +210,21 @@ class SandboxTest {
   }
 
   @Test
-  void the_prometheus_service_proxy_answers_18_active_targets_all_up() throws Exception {
-    String base = sandbox.endpoints().kubernetesUrl() + "/api/v1/namespaces/monitoring/services/";
-    for (String svc :
-        new String[] {"prometheus-operator-prometheus:9090", "http:prometheus-operated:9090", "prometheus-operator-prometheus"}) {
-      JsonNode targets = getJson(base + svc + "/proxy/api/v1/targets?state=active");
-      assertThat(targets.path("status").asText()).isEqualTo("success");
-      JsonNode active = targets.path("data").path("activeTargets");
-      assertThat(active.size()).as(svc).isEqualTo(18);
-      active.forEach(t -> assertThat(t.path("health").asText()).isEqualTo("up"));
+  void the_prometheus_service_proxy_answers_18_active_targets_all_up_to_the_worker() throws Exception {
+    // As the worker (its ServiceAccount may get services/proxy in monitoring), through the API
+    // server's service proxy to the Prometheus pod's address on the pod network.
+    try (KubernetesClient worker = new KubernetesClientBuilder().withConfig(sandbox.endpoints().kubernetesConfig()).build()) {
+      // A named Service port must be named or numbered in the path (the mock was laxer).
+      for (String svc :
+          new String[] {"prometheus-operator-prometheus:9090", "http:prometheus-operated:9090", "prometheus-operator-prometheus:http-web"}) {
+        JsonNode targets = JSON.readTree(worker.raw("/api/v1/namespaces/monitoring/services/" + svc
+            + "/proxy/api/v1/targets?state=active"));
+        assertThat(targets.path("status").asText()).isEqualTo("success");
+        JsonNode active = targets.path("data").path("activeTargets");
+        assertThat(active.size()).as(svc).isEqualTo(18);
+        active.forEach(t -> assertThat(t.path("health").asText()).isEqualTo("up"));
+      }
     }
-    // The same through fabric8's raw call, as an activity might do it.
-    String raw = k8s.raw("/api/v1/namespaces/monitoring/services/prometheus-operator-prometheus:9090/proxy/api/v1/targets");
-    assertThat(JSON.readTree(raw).path("data").path("activeTargets").size()).isEqualTo(18);
   }
 
   @Test

@@ -30,7 +30,7 @@ class VeleroSimulatorTest {
   @BeforeAll
   static void start() {
     config = ConfigLoader.loadDefault();
-    sandbox = Sandbox.builder(config).veleroStep(Duration.ofMillis(100)).start();
+    sandbox = Sandbox.builder(config).kubernetes(KubernetesMode.REAL).veleroStep(Duration.ofMillis(100)).start();
     k8s = sandbox.kubernetesClient();
     ns = config.backup().veleroNamespace();
   }

@@ -111,8 +111,10 @@ final class DevEnvironment implements AutoCloseable {
       dev.resources.push(dev.temporal);
       PlatformConnections platform = null;
       if (withSandbox) {
+        // The real Kubernetes API server when the project's tools are installed, else the mock: say which.
         dev.sandbox = Sandbox.start(config);
         dev.resources.push(dev.sandbox);
+        System.out.println("sandbox Kubernetes API: " + dev.sandbox.describeKubernetes());
         dev.sandboxStateFile = Sandbox.stateFile(stateDir);
         dev.sandbox.endpoints().write(dev.sandboxStateFile);
         // The sandbox is a platform of its own, with people of its own: their keys are its allowed signers.

@@ -89,7 +89,7 @@ final class WorkerCommand implements Callable<Integer> {
 
   /** The worker's connections to the simulated platform of a running sandbox. */
   static PlatformConnections connections(SandboxEndpoints endpoints) {
-    return PlatformConnections.simulated(endpoints.kubernetesUrl(), endpoints.routes(),
+    return PlatformConnections.simulated(endpoints.kubernetesConfig(), endpoints.routes(),
         "the sandbox platform at " + endpoints.kubernetesUrl());
   }
 

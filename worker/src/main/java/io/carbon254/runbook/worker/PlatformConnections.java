@@ -44,12 +44,13 @@ public record PlatformConnections(KubernetesClient kubernetes, OkHttpClient http
    * to its stand-in ({@code routes}: real base URL → stand-in base URL).
    */
   public static PlatformConnections simulated(String kubernetesUrl, Map<String, String> routes, String describe) {
-    Config config = new ConfigBuilder(Config.empty())
-        .withMasterUrl(kubernetesUrl)
-        .withTrustCerts(true)
-        .withNamespace("default")
-        .withRequestRetryBackoffLimit(2)
-        .build();
+    return simulated(new ConfigBuilder(Config.empty()).withMasterUrl(kubernetesUrl).withTrustCerts(true).withNamespace("default")
+        .build(), routes, describe);
+  }
+
+  /** As above, with the simulated platform's own client configuration (a real API server: its CA and a token). */
+  public static PlatformConnections simulated(Config kubernetesConfig, Map<String, String> routes, String describe) {
+    Config config = new ConfigBuilder(kubernetesConfig).withRequestRetryBackoffLimit(2).build();
     KubernetesClient kubernetes = new KubernetesClientBuilder().withConfig(config).build();
     return new PlatformConnections(kubernetes, http(routes), new Secrets(System::getenv, kubernetes), describe);
   }

@@ -11,6 +11,7 @@ import io.carbon254.runbook.engine.TestPlatforms;
 import io.carbon254.runbook.engine.RunbookRequest;
 import io.carbon254.runbook.engine.RunbookResult;
 import io.carbon254.runbook.platformcheck.PlatformCheckWorkflow;
+import io.carbon254.runbook.sandbox.KubernetesMode;
 import io.carbon254.runbook.sandbox.Sandbox;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowStub;
@@ -22,8 +23,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
- * A runbook end to end with the worker's real adapters on a fresh sandbox platform, logs captured
- * so that a test can prove a planted secret is in none of them.
+ * A runbook end to end with the worker's real adapters on a fresh sandbox platform on the real
+ * Kubernetes API server (the test fails, naming the install command, when it is not installed),
+ * the worker talking to it as the ServiceAccount of {@code deploy/rbac.yaml}, not as admin; logs
+ * captured so that a test can prove a planted secret is in none of them.
  */
 abstract class OnTheSandbox {
 
@@ -51,8 +54,8 @@ abstract class OnTheSandbox {
   @BeforeEach
   void startSandboxAndWorker(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
     logs = LogCapture.start();
-    sandbox = Sandbox.start(config);
-    platform = PlatformConnections.simulated(sandbox.endpoints().kubernetesUrl(), sandbox.endpoints().routes(), "the sandbox");
+    sandbox = Sandbox.builder(config).kubernetes(kubernetes()).start();
+    platform = PlatformConnections.simulated(sandbox.endpoints().kubernetesConfig(), sandbox.endpoints().routes(), "the sandbox");
     Object[] activities = new BuiltInRunbooks().activities(platform).toArray();
     AUTHORIZATION.register(activities);
     worker.registerActivitiesImplementations(activities);
@@ -62,6 +65,11 @@ abstract class OnTheSandbox {
     env.start();
     this.client = client;
     this.taskQueue = worker.getTaskQueue();
+  }
+
+  /** The real API server; the demo's fallback, fabric8's mock, where a test says so. */
+  KubernetesMode kubernetes() {
+    return KubernetesMode.REAL;
   }
 
   @AfterEach
