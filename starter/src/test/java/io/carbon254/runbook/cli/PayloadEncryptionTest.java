@@ -58,11 +58,11 @@ class PayloadEncryptionTest extends WithRealTemporalServer {
     assertThat(status.exitCode()).as(status.err()).isZero();
     assertThat(status.out()).contains("AWAITING_APPROVAL").contains("254carbon-backups");
     for (String approver : List.of("bob", "carol")) {
-      Jvm.Result approved = temporal.cli("approve", "backup-activation", "--as", approver);
+      Jvm.Result approved = temporal.approve("backup-activation", approver);
       assertThat(approved.exitCode()).as(approved.out() + approved.err()).isZero();
     }
     temporal.awaitStatus(run, "the schedules gate", s -> s.openGate() != null && s.openGate().gate().equals("activate-schedules"));
-    Jvm.Result approved = temporal.cli("approve", "backup-activation", "--as", "dave");
+    Jvm.Result approved = temporal.approve("backup-activation", "dave");
     assertThat(approved.exitCode()).as(approved.out() + approved.err()).isZero();
     assertThat(temporal.result(run).outcome()).isEqualTo(RunbookResult.Outcome.SUCCEEDED);
 
@@ -73,15 +73,16 @@ class PayloadEncryptionTest extends WithRealTemporalServer {
     History.Builder exportedHistory = History.newBuilder();
     JsonFormat.parser().merge(json, exportedHistory);
     List<HistoryPayloads.Found> payloads = HistoryPayloads.of(exportedHistory.build());
-    List<HistoryPayloads.Found> data = payloads.stream().filter(p -> !p.searchAttribute()).toList();
+    List<HistoryPayloads.Found> data = payloads.stream().filter(p -> !p.readableByDesign()).toList();
 
     assertThat(data).as("payloads in the history").hasSizeGreaterThan(20);
-    assertThat(data).as("every payload outside the search attributes is encrypted with k1").allSatisfy(p -> {
+    assertThat(data).as("every payload but the search attributes and the SDK's marker bookkeeping is encrypted with k1")
+        .allSatisfy(p -> {
       assertThat(EncryptionCodec.isEncrypted(p.payload())).as(p.path()).isTrue();
       assertThat(EncryptionCodec.keyId(p.payload())).as(p.path()).isEqualTo("k1");
     });
     for (String text : platformData) {
-      assertThat(data.stream().filter(p -> p.holds(text)).map(HistoryPayloads.Found::path).toList())
+      assertThat(payloads.stream().filter(p -> p.holds(text)).map(HistoryPayloads.Found::path).toList())
           .as("payloads whose raw bytes hold '%s'", text).isEmpty();
       assertThat(json).as("the history's other fields (names, ids, failure messages)").doesNotContain(text);
     }
@@ -137,12 +138,12 @@ class PayloadEncryptionTest extends WithRealTemporalServer {
     temporal.useCodecKeys(keyring);
     temporal.startWorker();
     assertThat(Jvm.read(dir.resolve("worker-3.log"))).contains("payloads encrypted with key 'k2'");
-    Jvm.Result approved = temporal.cli("approve", "crash-drill", "--as", "bob");
+    Jvm.Result approved = temporal.approve("crash-drill", "bob");
     assertThat(approved.exitCode()).as(approved.out() + approved.err()).isZero();
     assertThat(RealTemporalServer.outcome(temporal.result(run)).get(0)).isEqualTo("outcome SUCCEEDED");
 
     List<HistoryPayloads.Found> data = HistoryPayloads.of(temporal.connection().client().fetchHistory(run).getHistory())
-        .stream().filter(p -> !p.searchAttribute()).toList();
+        .stream().filter(p -> !p.readableByDesign()).toList();
     assertThat(data).allSatisfy(p -> assertThat(EncryptionCodec.isEncrypted(p.payload())).as(p.path()).isTrue());
     assertThat(data.stream().map(p -> EncryptionCodec.keyId(p.payload())).collect(Collectors.toSet()))
         .as("the run's payloads before and after the rotation").containsExactlyInAnyOrder("k1", "k2");

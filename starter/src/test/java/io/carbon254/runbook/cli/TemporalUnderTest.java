@@ -13,6 +13,7 @@ import io.carbon254.runbook.worker.TemporalConnection;
 import io.carbon254.runbook.worker.codec.Keyring;
 import io.carbon254.runbook.worker.codec.PayloadEncryption;
 import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowExecutionMetadata;
 import io.temporal.client.WorkflowStub;
 import java.io.IOException;
@@ -181,9 +182,14 @@ abstract class TemporalUnderTest implements AutoCloseable {
     Exception lastError = null;
     while (System.nanoTime() < deadline) {
       try {
-        last = stub(workflowId).query("status", RunbookStatus.class);
+        WorkflowStub stub = stub(workflowId);
+        last = stub.query("status", RunbookStatus.class);
         if (until.test(last)) {
           return last;
+        }
+        WorkflowExecutionStatus closed = stub.describe().getStatus();
+        if (closed != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+          throw new AssertionError(workflowId + " ended (" + closed + ") before " + what + ": " + describeEnd(stub));
         }
       } catch (RuntimeException notYet) {
         lastError = notYet; // the run or its worker is not there yet
@@ -192,6 +198,20 @@ abstract class TemporalUnderTest implements AutoCloseable {
     }
     throw new AssertionError("timed out waiting for " + what + " of " + workflowId + "; last status: " + last
         + (lastError == null ? "" : "; last error: " + lastError));
+  }
+
+  private static String describeEnd(WorkflowStub stub) {
+    try {
+      return String.valueOf(stub.getResult(1, TimeUnit.SECONDS, RunbookResult.class));
+    } catch (RuntimeException | TimeoutException e) {
+      Throwable cause = e;
+      StringBuilder chain = new StringBuilder();
+      while (cause != null) {
+        chain.append(chain.length() == 0 ? "" : " <- ").append(cause.getMessage());
+        cause = cause.getCause();
+      }
+      return chain.toString();
+    }
   }
 
   RunbookResult result(String workflowId) {
@@ -284,7 +304,8 @@ abstract class TemporalUnderTest implements AutoCloseable {
     Path main = platforms.resolve("254carbon.yaml");
     if (!Files.exists(main)) {
       Files.copy(ComposeFile.REPOSITORY.resolve("config/254carbon.yaml"), main);
-      for (String other : List.of("lab", "busy")) {
+      // The workers serve what their configuration names when they start: every platform a story starts a run on.
+      for (String other : List.of("lab", "busy", "topology", "midstep", "restart")) {
         platformConfig(other);
       }
     }

@@ -101,7 +101,7 @@ class WebUiTest {
     theRunShowsItsDetailsAndTheGateIsAnsweredInTheWebUi();
 
     List<HistoryPayloads.Found> payloads = HistoryPayloads.of(temporal.connection().client().fetchHistory(DRILL).getHistory());
-    assertThat(payloads.stream().filter(p -> !p.searchAttribute()).toList())
+    assertThat(payloads.stream().filter(p -> !p.readableByDesign()).toList())
         .as("every payload of the run, the UI's signal too, is encrypted").isNotEmpty()
         .allSatisfy(p -> assertThat(EncryptionCodec.keyId(p.payload())).as(p.path()).isEqualTo("webui"))
         .noneMatch(p -> p.holds("254carbon") || p.holds("approve-work"));
@@ -155,8 +155,9 @@ class WebUiTest {
         d -> visibleIn(modal, By.cssSelector(".cm-content[contenteditable=true]")));
     input.click();
     input.sendKeys(payload);
-    // Leave the editor first: it reformats its JSON on blur, which moves the dialog's buttons.
-    modal.findElement(By.xpath(".//*[normalize-space()='Send a Signal']")).click();
+    // Leave the editor first: it reformats its JSON on blur, which moves the dialog's buttons. (Not by clicking
+    // elsewhere in the dialog: a click that lands outside its box — a visually hidden title — closes it.)
+    ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("arguments[0].blur()", input);
     await("the payload in the editor", d -> input.getText().replaceAll("\\s", "").equals(payload.replaceAll("\\s", "")) ? input : null);
     WebElement submit = modal.findElement(By.cssSelector("[data-testid=confirm-modal-button]"));
     await("Submit to be enabled", d -> submit.isEnabled() ? submit : null).click();
