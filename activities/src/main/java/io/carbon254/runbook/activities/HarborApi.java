@@ -236,6 +236,9 @@ public final class HarborApi implements HarborActivities {
   private Answer call(Harbor harbor, String method, String path, JsonNode body, String authorization,
       Map<String, String> headers) {
     HttpUrl url = HttpUrl.get(harbor.url().replaceAll("/$", "") + path);
+    if (!List.of("GET", "HEAD").contains(method)) {
+      ChangeGuard.allow("Harbor " + method + " " + path);
+    }
     Request.Builder request = new Request.Builder().url(url)
         .method(method, body == null ? (method.equals("POST") || method.equals("PATCH") ? RequestBody.create(new byte[0]) : null)
             : RequestBody.create(body.toString(), JSON_TYPE));

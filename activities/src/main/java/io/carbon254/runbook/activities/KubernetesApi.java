@@ -161,6 +161,9 @@ public final class KubernetesApi {
 
   /** Runs one request; a failure of the API becomes a classified activity failure ({@link #failure}). */
   public <T> T call(Call call, Supplier<T> request) {
+    if (!List.of("get", "list", "watch").contains(call.verb())) {
+      ChangeGuard.allow(call.gerund() + " " + call.what());
+    }
     try {
       return request.get();
     } catch (KubernetesClientException e) {
@@ -234,6 +237,7 @@ public final class KubernetesApi {
     if (diff.unchanged()) {
       return new Applied(Change.UNCHANGED, target, List.of());
     }
+    ChangeGuard.allow((diff.missing() ? "creating " : "updating ") + desired.getKind() + " " + target);
     if (diff.missing() || isOurs(diff.current())) {
       // Ours from its creation on: an apply without the label would remove it.
       desired = owned(desired);

@@ -63,6 +63,7 @@ public final class MinioObjectStore implements ObjectStoreActivities {
     boolean created = false;
     if (!call(store, bucket, "check bucket", () -> minio.bucketExists(BucketExistsArgs.builder().bucket(bucket).build()))) {
       created = call(store, bucket, "create bucket", () -> {
+        ChangeGuard.allow("creating bucket " + bucket + " at " + store.endpoint());
         try {
           minio.makeBucket(MakeBucketArgs.builder().bucket(bucket).region(store.region()).build());
           return true;
@@ -78,6 +79,7 @@ public final class MinioObjectStore implements ObjectStoreActivities {
     VersioningConfiguration.Status status = versioning(minio, store, bucket);
     if (versioning && status != VersioningConfiguration.Status.ENABLED) {
       call(store, bucket, "turn versioning on", () -> {
+        ChangeGuard.allow("turning versioning on for bucket " + bucket + " at " + store.endpoint());
         minio.setBucketVersioning(SetBucketVersioningArgs.builder().bucket(bucket)
             .config(new VersioningConfiguration(VersioningConfiguration.Status.ENABLED, null, null, null)).build());
         return null;

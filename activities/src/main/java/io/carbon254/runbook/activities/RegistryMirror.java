@@ -116,6 +116,11 @@ public final class RegistryMirror implements ImageActivities {
 
   @Override
   public MirrorReport mirrorImages(Harbor harbor, List<SourceImage> images) {
+    if (ChangeGuard.readOnly()) {
+      // The copier pushes from its own threads: what it would push is decided here, before it starts.
+      planMirror(harbor, images).stream().filter(item -> item.action() != PlanItem.Action.KEEP).findFirst()
+          .ifPresent(item -> ChangeGuard.allow("copying " + item.target()));
+    }
     ActivityExecutionContext context = Activity.getExecutionContext();
     Set<String> done = ConcurrentHashMap.newKeySet();
     context.getHeartbeatDetails(MirrorProgress.class).ifPresent(p -> done.addAll(p.doneBlobs()));

@@ -51,9 +51,27 @@ final class AuthorityCheck {
     Instant chainStarted(String workflowId);
   }
 
-  /** The activity being checked. */
-  record Call(String activityType, String namespace, String workflowId, String runId, boolean changesThePlatform,
-      Object[] arguments) {}
+  /**
+   * The activity being checked.
+   *
+   * @param gate for an activity that changes the platform, the gate whose approval it carries out;
+   *     null for one that does not
+   */
+  record Call(String activityType, String namespace, String workflowId, String runId, String gate,
+      Object[] arguments) {
+    boolean changesThePlatform() {
+      return gate != null;
+    }
+  }
+
+  /** What the worker decided: refused (why), allowed, or allowed with every write refused (why). */
+  record Outcome(String refusal, String readOnly) {
+    static final Outcome ALLOWED = new Outcome(null, null);
+
+    static Outcome refused(String why) {
+      return new Outcome(why, null);
+    }
+  }
 
   private final Map<String, PlatformConfig> platforms;
   private final Map<String, Set<Object>> sections = new LinkedHashMap<>();
@@ -68,37 +86,80 @@ final class AuthorityCheck {
     }
   }
 
-  /** Why {@code call} may not run, or null when it may. */
+  /** Why {@code call} may not run, or null when it may (perhaps with writes refused: see {@link #decide}). */
   String refusal(Call call, Authority authority, Runs runs) {
+    return decide(call, authority, runs).refusal();
+  }
+
+  /**
+   * Whether {@code call} may run, and whether it may write. The annotation is an allow-list: an
+   * activity that is not marked as changing the platform runs with every write refused, so one that
+   * writes without saying so is stopped at the write rather than trusted.
+   */
+  Outcome decide(Call call, Authority authority, Runs runs) {
+    Outcome outcome = authorize(call, authority, runs);
+    if (outcome.refusal() == null && outcome.readOnly() == null && !call.changesThePlatform()) {
+      return new Outcome(null, "activity " + call.activityType() + " is not marked as changing the platform"
+          + " (@ChangesThePlatform), so it may only read");
+    }
+    return outcome;
+  }
+
+  private Outcome authorize(Call call, Authority authority, Runs runs) {
     List<Object> configuration = configurationArguments(call.arguments());
     if (authority == null) {
       return call.changesThePlatform() || !configuration.isEmpty()
-          ? "it does not come from a runbook run of this engine (it carries no run authority): start runbooks with"
-              + " 'runbook start', whose workflows carry it"
-          : null;
+          ? Outcome.refused("it does not come from a runbook run of this engine (it carries no run authority): start"
+              + " runbooks with 'runbook start', whose workflows carry it")
+          : Outcome.ALLOWED;
     }
     PlatformConfig platform = platforms.get(authority.platform());
     if (platform == null) {
-      return "this worker does not serve platform '" + authority.platform() + "' (it serves "
-          + String.join(", ", platforms.keySet()) + ")";
+      return Outcome.refused("this worker does not serve platform '" + authority.platform() + "' (it serves "
+          + String.join(", ", platforms.keySet()) + ")");
     }
     if (!call.namespace().equals(authority.namespace()) || !call.workflowId().equals(authority.workflowId())) {
-      return "it carries the authority of another run (" + authority.namespace() + "/" + authority.workflowId() + ")";
+      return Outcome.refused("it carries the authority of another run (" + authority.namespace() + "/"
+          + authority.workflowId() + ")");
     }
     Set<Object> own = sections.get(platform.name());
     for (Object argument : configuration) {
       if (!own.contains(argument)) {
-        return "it was given a " + argument.getClass().getSimpleName() + " that is not this worker's configuration of "
-            + platform.name() + ": an activity works only with the configuration of the worker that runs it";
+        return Outcome.refused("it was given a " + argument.getClass().getSimpleName() + " that is not this worker's"
+            + " configuration of " + platform.name() + ": an activity works only with the configuration of the worker"
+            + " that runs it");
       }
     }
     if (!call.changesThePlatform() || platform.approvals().identity() == Identity.ASSERTED) {
-      return null;
+      return Outcome.ALLOWED;
     }
-    return changeRefusal(call, authority, platform, runs);
+    String refused = startRefusal(call, authority, platform, runs);
+    if (refused != null) {
+      return Outcome.refused(refused);
+    }
+    if (PLAN_GATE.equals(call.gate()) && !authority.planChanges()) {
+      return new Outcome(null, "the run's plan had no changes, so nobody approved a change: this activity may only"
+          + " find everything in place");
+    }
+    Identities identities = identities(platform);
+    String initiator = identities.signer(authority.initiator(), startMessage(authority), authority.intent().signature())
+        .principal();
+    String unapproved = approvalRefusal(authority, call.gate(), platform.approvals(), identities, initiator);
+    return unapproved == null ? Outcome.ALLOWED : Outcome.refused(unapproved);
   }
 
-  private String changeRefusal(Call call, Authority authority, PlatformConfig platform, Runs runs) {
+  private static Identities identities(PlatformConfig platform) {
+    return new Identities(Identities.Mode.SIGNED, AllowedSigners.parse(platform.approvals().signers()), platform.name());
+  }
+
+  private static String startMessage(Authority authority) {
+    RunbookRequest.Origin origin = authority.origin();
+    return SignedMessages.start(authority.namespace(), origin.workflowId(), origin.runbook(), origin.mode().name(),
+        origin.options(), authority.initiator(), authority.intent().expires());
+  }
+
+  /** Why the run's signed start does not allow it to change the platform, or null. */
+  private String startRefusal(Call call, Authority authority, PlatformConfig platform, Runs runs) {
     if (authority.legacy()) {
       return "the run was started before decisions were signed and carries no signed start; start it again with"
           + " 'runbook start'";
@@ -117,30 +178,25 @@ final class AuthorityCheck {
     if (!chain.equals(authority.chainRunId())) {
       return "the run's approvals name run " + authority.chainRunId() + ", not this run's chain (" + chain + ")";
     }
-    Identities identities = new Identities(Identities.Mode.SIGNED,
-        AllowedSigners.parse(platform.approvals().signers()), platform.name());
     Instant started = runs.chainStarted(origin.workflowId());
-    Identities.Verified initiator = identities.verify(authority.initiator(),
-        SignedMessages.start(authority.namespace(), origin.workflowId(), origin.runbook(), origin.mode().name(),
-            origin.options(), authority.initiator(), authority.intent().expires()),
+    Identities.Verified initiator = identities(platform).verify(authority.initiator(), startMessage(authority),
         authority.intent().signature(), authority.intent().expires(), started.toEpochMilli());
     if (!initiator.ok()) {
       return "its start is not signed by an allowed signer of " + platform.name() + " when it started (" + started
           + "): " + initiator.refusal();
     }
-    return authority.planChanges() ? approvalRefusal(authority, platform.approvals(), identities, initiator.principal())
-        : null;
+    return null;
   }
 
-  /** Whether one instance of the plan gate holds enough valid approvals by distinct allowed approvers. */
-  private static String approvalRefusal(Authority authority, Approvals approvals, Identities identities,
+  /** Why no instance of {@code gate} holds enough valid approvals by distinct allowed approvers, or null. */
+  private static String approvalRefusal(Authority authority, String gate, Approvals approvals, Identities identities,
       String initiator) {
-    GatePolicy policy = approvals.policyFor(authority.runbook(), PLAN_GATE);
+    GatePolicy policy = approvals.policyFor(authority.runbook(), gate);
     Set<String> allowed = approvals.people(policy.approvers());
     Map<Integer, Set<String>> byInstance = new LinkedHashMap<>();
     List<String> refused = new ArrayList<>();
     for (Authority.SignedApproval approval : authority.approvals()) {
-      if (!PLAN_GATE.equals(approval.gate())) {
+      if (!gate.equals(approval.gate())) {
         continue;
       }
       Identities.Verified who = identities.signer(approval.actor(), SignedMessages.decision(authority.namespace(),
@@ -164,8 +220,8 @@ final class AuthorityCheck {
     }
     Set<String> counted = new LinkedHashSet<>();
     byInstance.values().forEach(counted::addAll);
-    return "its plan is not approved as the worker's policy requires: " + required + " signed approval(s) of gate "
-        + PLAN_GATE + " by distinct allowed approvers" + (Boolean.TRUE.equals(policy.forbidInitiator())
+    return (PLAN_GATE.equals(gate) ? "its plan is" : "gate " + gate + " is") + " not approved as the worker's policy"
+        + " requires: " + required + " signed approval(s) of gate " + gate + " by distinct allowed approvers" + (Boolean.TRUE.equals(policy.forbidInitiator())
             ? " other than who started it" : "") + "; it carries " + (counted.isEmpty() ? "none" : String.join(", ", counted))
         + (refused.isEmpty() ? "" : " (not counted: " + String.join("; ", refused) + ")");
   }

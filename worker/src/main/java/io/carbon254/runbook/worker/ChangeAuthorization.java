@@ -1,5 +1,6 @@
 package io.carbon254.runbook.worker;
 
+import io.carbon254.runbook.activities.ChangeGuard;
 import io.carbon254.runbook.config.PlatformConfig;
 import io.carbon254.runbook.engine.Authority;
 import io.carbon254.runbook.engine.ChangesThePlatform;
@@ -26,8 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,29 +41,38 @@ import org.slf4j.LoggerFactory;
 final class ChangeAuthorization extends WorkerInterceptorBase {
 
   private static final Logger log = LoggerFactory.getLogger(ChangeAuthorization.class);
-  /** Headers are not payloads of the run: plain JSON, whatever codec the client uses. */
-  private static final DataConverter JSON = DefaultDataConverter.STANDARD_INSTANCE;
-
   private final AuthorityCheck check;
-  private final Set<String> changing = new TreeSet<>();
+  /** The header's converter: the client's, so that with payload encryption the header is encrypted too. */
+  private final DataConverter converter;
+  /** Activity types that change the platform, and the gate whose approval each carries out. */
+  private final Map<String, String> changing = new TreeMap<>();
 
-  ChangeAuthorization(List<PlatformConfig> platforms) {
+  ChangeAuthorization(List<PlatformConfig> platforms, DataConverter converter) {
     this.check = new AuthorityCheck(platforms);
+    this.converter = converter;
+  }
+
+  /** Plain JSON headers: for workers without payload encryption (tests). */
+  ChangeAuthorization(List<PlatformConfig> platforms) {
+    this(platforms, DefaultDataConverter.STANDARD_INSTANCE);
   }
 
   /** Notes which activity types of {@code implementations} change the platform ({@link ChangesThePlatform}). */
   void register(Object... implementations) {
     for (Object implementation : implementations) {
       POJOActivityImplMetadata.newInstance(implementation.getClass()).getActivityInterfaces().forEach(type ->
-          type.getMethodsMetadata().stream()
-              .filter(method -> method.getMethod().isAnnotationPresent(ChangesThePlatform.class))
-              .forEach(method -> changing.add(method.getActivityTypeName())));
+          type.getMethodsMetadata().forEach(method -> {
+            ChangesThePlatform changes = method.getMethod().getAnnotation(ChangesThePlatform.class);
+            if (changes != null) {
+              changing.put(method.getActivityTypeName(), changes.gate());
+            }
+          }));
     }
   }
 
-  /** The activity types that change the platform, for the worker's start-up log and tests. */
-  Set<String> changingTypes() {
-    return Set.copyOf(changing);
+  /** The activity types that change the platform, and their gates: for the worker's start-up log and tests. */
+  Map<String, String> changingTypes() {
+    return Map.copyOf(changing);
   }
 
   @Override
@@ -79,7 +88,7 @@ final class ChangeAuthorization extends WorkerInterceptorBase {
               return super.executeActivity(input);
             }
             Map<String, Payload> values = new HashMap<>(input.getHeader().getValues());
-            values.put(Authority.HEADER, JSON.toPayload(authority).orElseThrow());
+            values.put(Authority.HEADER, converter.toPayload(authority).orElseThrow());
             return super.executeActivity(new ActivityInput<>(input.getActivityName(), input.getResultClass(),
                 input.getResultType(), input.getArgs(), input.getOptions(), new Header(values)));
           }
@@ -102,18 +111,22 @@ final class ChangeAuthorization extends WorkerInterceptorBase {
       @Override
       public ActivityOutput execute(ActivityInput input) {
         ActivityInfo info = context.getInfo();
-        if (!info.isLocal()) {
-          Payload header = input.getHeader().getValues().get(Authority.HEADER);
-          Authority authority = header == null ? null : JSON.fromPayload(header, Authority.class, Authority.class);
-          AuthorityCheck.Call call = new AuthorityCheck.Call(info.getActivityType(), info.getNamespace(),
-              info.getWorkflowId(), info.getRunId(), changing.contains(info.getActivityType()), input.getArguments());
-          String refusal = check.refusal(call, authority, new ServiceRuns(context.getWorkflowClient()));
-          if (refusal != null) {
-            String message = "activity " + info.getActivityType() + " of " + info.getWorkflowId()
-                + " refused by this worker: " + refusal;
-            log.warn(message);
-            throw ApplicationFailure.newNonRetryableFailure(message, "ChangeRefused");
-          }
+        if (info.isLocal()) {
+          return super.execute(input);
+        }
+        Payload header = input.getHeader().getValues().get(Authority.HEADER);
+        Authority authority = header == null ? null : converter.fromPayload(header, Authority.class, Authority.class);
+        AuthorityCheck.Call call = new AuthorityCheck.Call(info.getActivityType(), info.getNamespace(),
+            info.getWorkflowId(), info.getRunId(), changing.get(info.getActivityType()), input.getArguments());
+        AuthorityCheck.Outcome outcome = check.decide(call, authority, new ServiceRuns(context.getWorkflowClient()));
+        if (outcome.refusal() != null) {
+          String message = "activity " + info.getActivityType() + " of " + info.getWorkflowId()
+              + " refused by this worker: " + outcome.refusal();
+          log.warn(message);
+          throw ApplicationFailure.newNonRetryableFailure(message, "ChangeRefused");
+        }
+        if (outcome.readOnly() != null) {
+          return ChangeGuard.readOnly(outcome.readOnly(), () -> super.execute(input));
         }
         return super.execute(input);
       }

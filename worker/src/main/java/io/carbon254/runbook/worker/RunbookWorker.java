@@ -120,7 +120,7 @@ public final class RunbookWorker implements AutoCloseable {
     Worker worker;
     // The worker's half of the trust boundary: runs carry their signed start and approvals to their
     // activities, which this worker checks against its own configuration before they run.
-    ChangeAuthorization authorization = new ChangeAuthorization(configs);
+    ChangeAuthorization authorization = new ChangeAuthorization(configs, client.getOptions().getDataConverter());
     if (isEmbeddedTestServer(client)) {
       // The embedded test server (runbook dev without the Temporal CLI) never moves a workflow task
       // off a dead worker's sticky queue, so a run would stall when its worker is killed: there, no

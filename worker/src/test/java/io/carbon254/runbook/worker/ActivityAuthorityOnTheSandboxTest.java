@@ -91,6 +91,17 @@ class ActivityAuthorityOnTheSandboxTest extends OnTheSandbox {
   }
 
   @Test
+  void aSignedStartClaimingAnEmptyPlanMayFindTheBucketButNotCreateIt(TestWorkflowEnvironment env) {
+    // Nobody approves a plan without changes: the worker lets the activity look, not write.
+    String outcome = attempt(config.backup().objectStore(), run -> forged(env, run, Mode.APPLY, "alice", List.of(), false));
+
+    assertThat(outcome).isEqualTo("creating bucket " + config.backup().bucket() + " at "
+        + config.backup().objectStore().endpoint() + " refused by this worker: the run's plan had no changes, so nobody"
+        + " approved a change: this activity may only find everything in place");
+    assertThat(bucketExists()).isFalse();
+  }
+
+  @Test
   void theSameCallWithTheStartAndTheApprovalsTheWorkerRequiresApplies(TestWorkflowEnvironment env) {
     // The control: what the refusals above lack is exactly what lets this one through.
     String outcome = attempt(config.backup().objectStore(), run -> forged(env, run, Mode.APPLY, "alice",
@@ -98,6 +109,10 @@ class ActivityAuthorityOnTheSandboxTest extends OnTheSandbox {
 
     assertThat(outcome).isEqualTo("applied");
     assertThat(bucketExists()).isTrue();
+
+    // And a run with nothing to change finds it in place, writing nothing.
+    assertThat(attempt(config.backup().objectStore(), run -> forged(env, run, Mode.APPLY, "alice", List.of(), false)))
+        .isEqualTo("applied");
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -117,12 +132,17 @@ class ActivityAuthorityOnTheSandboxTest extends OnTheSandbox {
 
   private Authority forged(TestWorkflowEnvironment env, WorkflowExecution run, Mode mode, String signer,
       List<Authority.SignedApproval> approvals) {
+    return forged(env, run, mode, signer, approvals, true);
+  }
+
+  private Authority forged(TestWorkflowEnvironment env, WorkflowExecution run, Mode mode, String signer,
+      List<Authority.SignedApproval> approvals, boolean planChanges) {
     String expires = Instant.ofEpochMilli(env.currentTimeMillis()).plus(Duration.ofMinutes(10)).toString();
     RunbookRequest.Origin origin = new RunbookRequest.Origin(WORKFLOW_ID, "backup-activation", mode, Map.of());
     Signature intent = TestKeys.sign(signer, config.name(), SignedMessages.start(namespace(), WORKFLOW_ID,
         "backup-activation", mode.name(), Map.of(), signer, expires), expires);
     return new Authority(config.name(), true, false, namespace(), "backup-activation", WORKFLOW_ID, run.getRunId(),
-        origin, signer, intent, true, approvals);
+        origin, signer, intent, planChanges, approvals);
   }
 
   /** {@code signer}'s approval of plan gate #1 of {@code run}, claiming to be {@code claimed}. */

@@ -28,8 +28,18 @@ class AuthorityCheckTest {
   private final FakeRuns runs = new FakeRuns();
 
   @Test
-  void aReadOnlyActivityWithoutConfigurationNeedsNoAuthority() {
-    assertThat(check.refusal(call(ROOT, false, "a string"), null, runs)).isNull();
+  void aReadOnlyActivityWithoutConfigurationNeedsNoAuthorityButMayNotWrite() {
+    AuthorityCheck.Outcome outcome = check.decide(call(ROOT, false, "a string"), null, runs);
+    assertThat(outcome.refusal()).isNull();
+    assertThat(outcome.readOnly())
+        .isEqualTo("activity EnsureBucket is not marked as changing the platform (@ChangesThePlatform), so it may only read");
+  }
+
+  @Test
+  void anActivityNotMarkedAsChangingThePlatformMayOnlyReadWhateverItsRunsApprovals() {
+    Authority approved = authority(ROOT, Mode.APPLY, "alice", approvals(ROOT, "bob", "carol"));
+    assertThat(check.decide(call(ROOT, false), approved, runs).readOnly()).contains("so it may only read");
+    assertThat(check.decide(call(ROOT, true), approved, runs)).isEqualTo(AuthorityCheck.Outcome.ALLOWED);
   }
 
   @Test
@@ -107,10 +117,34 @@ class AuthorityCheckTest {
     assertThat(sandbox.refusal(call(ROOT, true), asserted, runs)).isNull();
   }
 
+  @Test
+  void aRunWhosePlanHadNoChangesMayOnlyFindEverythingInPlace() {
+    Authority nothingApproved = new Authority("254carbon", true, false, "default", "backup-activation", ROOT, CHAIN,
+        origin(ROOT, Mode.APPLY), "alice", intent(ROOT, Mode.APPLY, "alice", STARTED.plusSeconds(600)), false, List.of());
+    AuthorityCheck.Outcome outcome = check.decide(call(ROOT, true), nothingApproved, runs);
+    assertThat(outcome.refusal()).isNull();
+    assertThat(outcome.readOnly()).startsWith("the run's plan had no changes, so nobody approved a change");
+  }
+
+  @Test
+  void aChangeAfterAnotherGateNeedsThatGatesApprovals() {
+    var switchCall = new AuthorityCheck.Call("SwitchWorkload", "default", ROOT, CHAIN, "switch-workloads", new Object[0]);
+    Authority planOnly = authority(ROOT, Mode.APPLY, "alice", approvals(ROOT, "bob", "carol"));
+    assertThat(check.refusal(switchCall, planOnly, runs))
+        .startsWith("gate switch-workloads is not approved as the worker's policy requires: 1 signed approval(s) of gate"
+            + " switch-workloads by distinct allowed approvers; it carries none");
+
+    List<Authority.SignedApproval> withSwitch = new java.util.ArrayList<>(approvals(ROOT, "bob", "carol"));
+    withSwitch.addAll(gateApprovals(ROOT, "switch-workloads", "dave"));
+    Authority approved = new Authority("254carbon", true, false, "default", "backup-activation", ROOT, CHAIN,
+        origin(ROOT, Mode.APPLY), "alice", intent(ROOT, Mode.APPLY, "alice", STARTED.plusSeconds(600)), false, withSwitch);
+    assertThat(check.decide(switchCall, approved, runs)).isEqualTo(AuthorityCheck.Outcome.ALLOWED);
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   private static AuthorityCheck.Call call(String workflowId, boolean changes, Object... arguments) {
-    return new AuthorityCheck.Call("EnsureBucket", "default", workflowId, CHAIN, changes, arguments);
+    return new AuthorityCheck.Call("EnsureBucket", "default", workflowId, CHAIN, changes ? "approve-plan" : null, arguments);
   }
 
   private static RunbookRequest.Origin origin(String workflowId, Mode mode) {
@@ -129,10 +163,14 @@ class AuthorityCheckTest {
   }
 
   private static List<Authority.SignedApproval> approvals(String workflowId, String... people) {
-    String shown = SignedMessages.sha256("the plan");
+    return gateApprovals(workflowId, "approve-plan", people);
+  }
+
+  private static List<Authority.SignedApproval> gateApprovals(String workflowId, String gate, String... people) {
+    String shown = SignedMessages.sha256("the prompt of " + gate);
     String expires = STARTED.plusSeconds(3600).toString();
-    return java.util.Arrays.stream(people).map(p -> new Authority.SignedApproval("approve-plan", 1, shown, p,
-        TestKeys.sign(p, "254carbon", SignedMessages.decision("default", workflowId, CHAIN, "approve-plan", 1, "APPROVE",
+    return java.util.Arrays.stream(people).map(p -> new Authority.SignedApproval(gate, 1, shown, p,
+        TestKeys.sign(p, "254carbon", SignedMessages.decision("default", workflowId, CHAIN, gate, 1, "APPROVE",
             shown, expires), expires).signature(), expires)).toList();
   }
 

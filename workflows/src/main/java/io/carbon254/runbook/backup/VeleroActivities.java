@@ -70,7 +70,7 @@ public interface VeleroActivities {
   Verification verifyRestoredCanary(Backup backup, String expectedValue);
 
   /** Creates, updates or unpauses every configured schedule. */
-  @ChangesThePlatform
+  @ChangesThePlatform(gate = "activate-schedules")
   Changed.Result ensureSchedules(Backup backup);
 
   /** Waits until every configured schedule is Enabled. */

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * What a run carries to every activity it schedules (a header): its signed start and the signed
- * approvals of its plan. The worker that runs an activity marked {@link ChangesThePlatform} checks
+ * approvals of its gates. The worker that runs an activity marked {@link ChangesThePlatform} checks
  * them against its own configuration before the activity does anything, and every activity's
  * configuration arguments against the worker's own configuration of {@code platform}.
  *
@@ -19,7 +19,8 @@ import java.util.List;
  * @param initiator who started the run, as the request says (the signature says who it really was)
  * @param intent the initiator's signature over {@code origin}, or null
  * @param planChanges whether the run's approved plan had changes (then {@code approvals} must hold them)
- * @param approvals the signed approvals of the approved plan's gate instance
+ * @param approvals the signed approvals the run's gates received (of the plan gate, only those of
+ *     the plan that is applied)
  */
 public record Authority(String platform, boolean signed, boolean legacy, String namespace, String runbook,
     String workflowId, String chainRunId, RunbookRequest.Origin origin, String initiator, Signature intent, boolean planChanges,
@@ -32,7 +33,7 @@ public record Authority(String platform, boolean signed, boolean legacy, String 
     approvals = approvals == null ? List.of() : List.copyOf(approvals);
   }
 
-  /** One signed approval of the plan gate, as the run recorded it. */
+  /** One signed approval of a gate instance, as the run recorded it. */
   public record SignedApproval(String gate, int instance, String shownHash, String actor, String signature,
       String expires) {}
 }

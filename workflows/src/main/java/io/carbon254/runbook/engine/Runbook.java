@@ -82,6 +82,7 @@ public final class Runbook {
       .build();
 
   private static final int MAX_NOTES = 100;
+  private static final int MAX_REFUSAL_NOTES = 20;
   private static final Set<Action> ANY_ANSWER = EnumSet.allOf(Action.class);
   private static final Set<Action> RETRY_OR_ABORT = EnumSet.of(Action.RETRY, Action.ABORT);
   private static final Logger log = Workflow.getLogger(Runbook.class);
@@ -95,10 +96,12 @@ public final class Runbook {
   private final Map<String, ChildView> children = new LinkedHashMap<>();
   private final Map<String, String> outputs = new LinkedHashMap<>();
   private final List<String> notes = new ArrayList<>();
+  private int refusalsNoted;
+  private int refusalsUnnoted;
   private final Set<String> notificationProblems = new LinkedHashSet<>();
   private final WorkflowThreadLocal<StepRun> stepOfThisThread = new WorkflowThreadLocal<>();
-  /** The signed approvals of the plan gate's open instance: what the run carries to the activities that change the platform. */
-  private final List<Authority.SignedApproval> planApprovals = new ArrayList<>();
+  /** The signed approvals of the run's gates: what it carries to the activities that change the platform. */
+  private final List<Authority.SignedApproval> signedApprovals = new ArrayList<>();
   /** Whether the approved plan had changes (set when the apply starts). */
   private boolean planChanges;
 
@@ -199,7 +202,7 @@ public final class Runbook {
     RunbookRequest.Origin origin = request.origin() != null ? request.origin()
         : new RunbookRequest.Origin(workflowId, runbookId, request.mode(), request.options());
     return new Authority(platform.name(), identities.mode() == Identities.Mode.SIGNED, !trusted, namespace, runbookId,
-        workflowId, chainRunId, origin, request.initiator(), request.intent(), planChanges, List.copyOf(planApprovals));
+        workflowId, chainRunId, origin, request.initiator(), request.intent(), planChanges, List.copyOf(signedApprovals));
   }
 
   /** The platform as the worker's configuration describes it: what the runbook works on. */
@@ -451,7 +454,8 @@ public final class Runbook {
         planChanges = true;
         return proposed;
       }
-      planApprovals.clear(); // the approvals of a plan that is no longer the platform's authorise nothing
+      // The approvals of a plan that is no longer the platform's authorise nothing.
+      signedApprovals.removeIf(approval -> approval.gate().equals(planGate.id()));
       note("the platform changed after plan " + proposed.hash() + " was approved; the new plan is "
           + recheck.hash() + " and needs approval");
       proposed = recheck;
@@ -595,13 +599,13 @@ public final class Runbook {
 
   void onDecisionSignal(Decision decision) {
     if (decision == null || decision.gate() == null) {
-      note("ignored a decision signal that names no gate");
+      noteRefusal("ignored a decision signal that names no gate");
       publish();
       return;
     }
     if (gates.isEarly(decision)) {
       if (!gates.keepEarly(decision)) {
-        note("ignored " + verb(decision) + " by " + decision.actor() + " for gate " + decision.gate() + " #"
+        noteRefusal("ignored " + verb(decision) + " by " + decision.actor() + " for gate " + decision.gate() + " #"
             + decision.instance() + ": too many decisions are already waiting for their gates");
       } else {
         note("kept " + verb(decision) + " by " + decision.actor() + " for gate " + decision.gate() + " #"
@@ -616,7 +620,7 @@ public final class Runbook {
   private void applySignal(Decision decision, String via) {
     GateBook.Check check = check(decision);
     if (check.refusal() != null) {
-      note("ignored " + verb(decision) + " signal from " + decision.actor() + ": " + check.refusal());
+      noteRefusal("ignored " + verb(decision) + " signal from " + decision.actor() + ": " + check.refusal());
       publish();
       return;
     }
@@ -645,8 +649,8 @@ public final class Runbook {
   private void record(Decision decision, String principal, String via) {
     long now = Workflow.currentTimeMillis();
     GateRun gate = gates.openGate();
-    if (gate.plan != null && decision.verdict() == Verdict.APPROVE && decision.signature() != null) {
-      planApprovals.add(new Authority.SignedApproval(gate.gateId, gate.instance, gate.shownHash, principal,
+    if (decision.verdict() == Verdict.APPROVE && decision.signature() != null) {
+      signedApprovals.add(new Authority.SignedApproval(gate.gateId, gate.instance, gate.shownHash, principal,
           decision.signature(), decision.expires()));
     }
     gate.record(new DecisionRecord(principal, decision.verdict(), decision.comment(), Times.iso(now), via), now);
@@ -715,7 +719,7 @@ public final class Runbook {
 
   void onManualTaskDone(ManualTaskReport report) {
     if (report == null || openTask == null || !openTask.id.equals(report.task())) {
-      note("ignored manualTaskDone for '" + (report == null ? null : report.task()) + "': "
+      noteRefusal("ignored manualTaskDone for '" + (report == null ? null : report.task()) + "': "
           + (openTask == null ? "no manual task is open" : "the open manual task is " + openTask.id));
       publish();
       return;
@@ -729,7 +733,7 @@ public final class Runbook {
             ? who.principal() + " may not report task " + openTask.id + " done (its operators: " + String.join(", ", operators) + ")"
             : null;
     if (refusal != null) {
-      note("ignored manualTaskDone for '" + report.task() + "' from " + report.actor() + ": " + refusal);
+      noteRefusal("ignored manualTaskDone for '" + report.task() + "' from " + report.actor() + ": " + refusal);
       publish();
       return;
     }
@@ -761,7 +765,7 @@ public final class Runbook {
   void onOperatorSignal(OperatorAction action) {
     OperatorDesk.Check check = check(action);
     if (check.refusal() != null) {
-      note("ignored operatorAction" + (action == null ? "" : " from " + action.actor()) + ": " + check.refusal());
+      noteRefusal("ignored operatorAction" + (action == null ? "" : " from " + action.actor()) + ": " + check.refusal());
       publish();
       return;
     }
@@ -1020,7 +1024,7 @@ public final class Runbook {
         initiator, shownState(), current == null ? null : current.id, steps.views(),
         gates.views(), plan, open == null ? null : open.view(),
         openTask == null ? null : new ManualTaskView(openTask.id, openTask.title, openTask.checklist, openTask.lastVerification),
-        desk.first(), lastError, Map.copyOf(outputs), List.copyOf(notes), desk.views(),
+        desk.first(), lastError, Map.copyOf(outputs), notesShown(), desk.views(),
         List.copyOf(children.values()), parentWorkflowId, platformHash, namespace, chainRunId,
         identities == null ? null : identities.mode().name());
   }
@@ -1133,6 +1137,28 @@ public final class Runbook {
     if (notes.size() > MAX_NOTES) {
       notes.remove(0);
     }
+  }
+
+  /**
+   * Notes a refused signal. Anyone with the frontend can send signals, so refusals are noted up to
+   * {@link #MAX_REFUSAL_NOTES} and counted beyond: they never push the run's own audit notes out.
+   */
+  private void noteRefusal(String text) {
+    if (refusalsNoted < MAX_REFUSAL_NOTES) {
+      refusalsNoted++;
+      note(text);
+    } else {
+      refusalsUnnoted++;
+    }
+  }
+
+  private List<String> notesShown() {
+    if (refusalsUnnoted == 0) {
+      return List.copyOf(notes);
+    }
+    List<String> shown = new ArrayList<>(notes);
+    shown.add(refusalsUnnoted + " more refused signal(s) not noted (the first " + MAX_REFUSAL_NOTES + " are)");
+    return List.copyOf(shown);
   }
 
   private String platformName() {

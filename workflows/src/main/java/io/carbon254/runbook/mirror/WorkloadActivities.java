@@ -21,13 +21,13 @@ public interface WorkloadActivities {
   Found<WorkloadSwitch> planSwitch(Harbor harbor, List<MirroredImage> mirrored);
 
   /** Sets the new images and adds the pull secret; UNCHANGED when already switched. */
-  @ChangesThePlatform
+  @ChangesThePlatform(gate = "switch-workloads")
   Changed.Result switchWorkload(WorkloadSwitch workload);
 
   /** Waits (with heartbeats) for the rollout; failed with the reason if it does not become ready. */
   Verification waitForRollout(WorkloadSwitch workload);
 
   /** Puts the old images back (and keeps the pull secret, which harms nothing). */
-  @ChangesThePlatform
+  @ChangesThePlatform(gate = "switch-workloads")
   Changed.Result rollBack(WorkloadSwitch workload);
 }

@@ -226,6 +226,25 @@ class ApprovalBypassTest {
     assertThat(world.things).isEmpty();
   }
 
+  @Test
+  void refusedSignalsNeverPushTheRunsOwnNotesOut() {
+    DrillWorkflow drill = startSignedBy("alice", "alice", Map.of());
+    GateView gate = awaitGate(drill, "approve-plan");
+    // An early decision for a later gate is kept and noted: the run's own record.
+    drill.approve(Decision.approve("approve-go-live", 1, "dave", null));
+    awaitStatus(drill, "the early decision to be noted", s -> s.notes().stream().anyMatch(n -> n.contains("kept approve by dave")));
+
+    Decision forged = signedBy("mallory", drill, approval(gate, "bob"));
+    for (int i = 0; i < 120; i++) {
+      drill.approve(forged);
+    }
+    RunbookStatus status = awaitStatus(drill, "every refused signal to be counted",
+        s -> s.notes().stream().anyMatch(n -> n.startsWith("100 more refused signal(s) not noted")));
+    assertThat(status.notes()).anyMatch(n -> n.contains("kept approve by dave for gate approve-go-live #1"));
+    assertThat(status.notes()).filteredOn(n -> n.contains("ignored approve signal")).hasSize(20);
+    assertThat(status.openGate().approvals()).isZero();
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   private DrillWorkflow startSignedBy(String signer, String initiator, Map<String, String> options) {

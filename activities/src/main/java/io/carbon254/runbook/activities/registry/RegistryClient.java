@@ -39,6 +39,8 @@ public final class RegistryClient {
   private static final long MAX_MANIFEST_BYTES = 4L << 20;
   private static final Pattern CHALLENGE_PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
   private static final Pattern WINDOW = Pattern.compile("w=(\\d+)");
+  /** Token services on another host than their registry's that get its credentials (over https). */
+  private static final Map<String, String> TOKEN_SERVICES = Map.of(ImageReference.DOCKER_HUB_HOST, "auth.docker.io");
 
   /** How a host asked us to authenticate. */
   record Challenge(String scheme, String realm, String service) {}
@@ -419,6 +421,20 @@ public final class RegistryClient {
     }
   }
 
+  /**
+   * Whether a Bearer challenge's token realm may receive the registry's credentials: the registry's
+   * own host (any port) over https — or plain http where the registry itself is reached over plain
+   * http — or Docker Hub's token service. Any other realm would learn the login of a registry it is
+   * not (a 401 from a compromised or spoofed mirror naming a host of its choosing).
+   */
+  private boolean mayReceiveCredentials(ImageReference repo, HttpUrl realm) {
+    String registryHost = HttpUrl.get("https://" + repo.host() + "/").host();
+    if (realm.host().equalsIgnoreCase(registryHost)) {
+      return realm.isHttps() || options.plainHttp(repo.host());
+    }
+    return realm.isHttps() && realm.host().equalsIgnoreCase(TOKEN_SERVICES.get(repo.host()));
+  }
+
   private String token(ImageReference repo, Challenge c, List<String> scopes, String what) {
     String key = tokenKey(repo.host(), scopes);
     Token cached = tokens.get(key);
@@ -443,6 +459,12 @@ public final class RegistryClient {
     scopes.forEach(s -> url.addQueryParameter("scope", s));
     Request.Builder request = new Request.Builder().url(url.build()).get();
     Optional<Credentials.Login> login = credentials.forRegistry(repo.registry());
+    if (login.isPresent() && !mayReceiveCredentials(repo, HttpUrl.get(c.realm()))) {
+      throw RegistryException.fatal(what + ": " + repo.host() + " sends its clients for a token to " + c.realm()
+          + ", which is not " + repo.registry() + "'s own host over https: the credentials for " + repo.registry()
+          + " are not sent there. Check that " + repo.host() + " is the registry you mean (a registry's token service"
+          + " is on its own host, or auth.docker.io for Docker Hub)", 401, "UNAUTHORIZED");
+    }
     login.ifPresent(l -> request.header("Authorization", okhttp3.Credentials.basic(l.username(), l.password())));
     String tokenWhat = what + ": token for " + String.join(" ", scopes) + " from " + c.realm();
     Token token = retrying(tokenWhat, () -> {

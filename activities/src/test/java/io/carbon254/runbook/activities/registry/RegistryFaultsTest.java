@@ -230,8 +230,9 @@ class RegistryFaultsTest {
           return new MockResponse.Builder().code(200).body("{\"token\":\"" + token + "\",\"expires_in\":300}").build();
         }
       });
-      tokens.start();
-      String realm = tokens.url("/service/token").toString();
+      tokens.start(java.net.InetAddress.getByName("127.0.0.1"), 0);
+      // The registry's own host, another port: as Harbor's /service/token.
+      String realm = "http://127.0.0.1:" + tokens.getPort() + "/service/token";
       Pattern repoOf = Pattern.compile("^/v2/(.+?)/(manifests|blobs)/");
       target.bearerCheck = ex -> {
         Matcher m = repoOf.matcher(ex.getRequestURI().getPath());
@@ -262,5 +263,34 @@ class RegistryFaultsTest {
             .hasMessageContaining("token server answered HTTP 401").hasMessageContaining("robot$mirror");
       }
     }
+  }
+
+  @Test
+  void aTokenRealmOnAnotherHostNeverReceivesTheRegistrysCredentials() throws IOException {
+    List<String> authorizations = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (MockWebServer elsewhere = new MockWebServer()) {
+      elsewhere.setDispatcher(new Dispatcher() {
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+          authorizations.add(String.valueOf(request.getHeaders().get("Authorization")));
+          return new MockResponse.Builder().code(200).body("{\"token\":\"stolen\",\"expires_in\":300}").build();
+        }
+      });
+      elsewhere.start(java.net.InetAddress.getByName("127.0.0.1"), 0);
+      // "localhost" is another host than the registry's 127.0.0.1, though both are this machine.
+      String realm = "http://localhost:" + elsewhere.getPort() + "/token";
+      target.bearerCheck = ex -> "Bearer realm=\"" + realm + "\",service=\"fake-registry\"";
+      Credentials robot = r -> java.util.Optional.of(new Credentials.Login("robot$mirror", "t0ken"));
+      try (RegistryCopier copier = copier(CopyOptions.defaults(), robot)) {
+        assertThatThrownBy(() -> copier.copy(ref(source, "app/multi:1"), ref(target, "secure/realm:1")))
+            .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.retryable()).isFalse())
+            .hasMessageContaining(target.host() + " sends its clients for a token to " + realm)
+            .hasMessageContaining("the credentials for " + target.host() + " are not sent there")
+            .hasMessageNotContaining("t0ken");
+      }
+    } finally {
+      target.bearerCheck = null;
+    }
+    assertThat(authorizations).as("the other host got no request with the login").isEmpty();
   }
 }
