@@ -1,5 +1,6 @@
 package io.carbon254.runbook.cli;
 
+import io.carbon254.runbook.engine.GateOverrides;
 import io.carbon254.runbook.engine.RunbookDefinition;
 import io.carbon254.runbook.Runbooks;
 import io.carbon254.runbook.config.ConfigLoader;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -57,10 +59,14 @@ final class SmallCommands {
 
     @Override
     public Integer call() {
-      List<ConfigProblem> problems = ConfigLoader.check(config);
+      List<String> problems = new ArrayList<>(ConfigLoader.check(config).stream().map(ConfigProblem::toString).toList());
+      List<GateOverrides.Finding> overrides = problems.isEmpty()
+          ? GateOverrides.check(ConfigLoader.load(config).approvals(), RunbookPlugins.runbooks()) : List.of();
+      overrides.stream().filter(GateOverrides.Finding::problem).forEach(f -> problems.add(f.toString()));
       if (problems.isEmpty()) {
         System.out.println(config + ": valid");
         ConfigValidator.warnings(ConfigLoader.load(config)).forEach(w -> System.out.println("  warning: " + w));
+        overrides.forEach(f -> System.out.println("  note: " + f));
         return ExitCodes.OK;
       }
       System.out.println(config + ": " + problems.size() + " problem" + (problems.size() == 1 ? "" : "s"));

@@ -67,7 +67,30 @@ class CliTest {
         .contains("  name: ")
         .contains("  favouriteColour: ")
         .contains("backup.schedules[0].cron: ");
-    assertThat(runbook("validate", "-c", "../config/254carbon.yaml").exitCode()).isZero();
+    Run valid = runbook("validate", "-c", "../config/254carbon.yaml");
+    assertThat(valid.exitCode()).isZero();
+    assertThat(valid.out()).contains("note: approvals.gates.minio-distributed/switch-service: runbook"
+        + " 'minio-distributed' is not in this build; the override applies once it is");
+  }
+
+  @Test
+  void aGateOverrideThatNamesNoGateOfItsRunbookIsAProblemForValidateAndTheWorker(@TempDir Path dir) throws Exception {
+    Path misspelt = dir.resolve("misspelt.yaml");
+    String yaml = Files.readString(Path.of("..", "config", "254carbon.yaml"));
+    assertThat(yaml).contains("    backup-activation/activate-schedules:\n");
+    Files.writeString(misspelt, yaml.replace("    backup-activation/activate-schedules:\n",
+        "    backup-activation/activate-schedule:\n"));
+
+    Run run = runbook("validate", "-c", misspelt.toString());
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.out()).contains(misspelt + ": 1 problem").contains("  approvals.gates.backup-activation/activate-schedule:"
+        + " runbook 'backup-activation' opens no gate 'activate-schedule' (its gates: approve-plan, activate-schedules,"
+        + " skip-<step>)");
+
+    Run worker = runbook("worker", "-c", misspelt.toString(), "--address", "127.0.0.1:1");
+    assertThat(worker.exitCode()).isNotZero();
+    assertThat(worker.err()).contains("approvals.gates.backup-activation/activate-schedule: runbook 'backup-activation'"
+        + " opens no gate 'activate-schedule'").doesNotContain("\tat ");
   }
 
   @Test

@@ -4,6 +4,7 @@ import com.uber.m3.tally.RootScopeBuilder;
 import com.uber.m3.tally.Scope;
 import io.carbon254.runbook.config.ConfigLoader;
 import io.carbon254.runbook.config.ConfigValidator;
+import io.carbon254.runbook.engine.GateOverrides;
 import io.carbon254.runbook.config.InvalidConfigException;
 import io.carbon254.runbook.config.Notifications;
 import io.carbon254.runbook.config.PlatformConfig;
@@ -204,11 +205,18 @@ public final class RunbookWorker implements AutoCloseable {
   }
 
   static PlatformConfig loadConfig(Path file) {
+    PlatformConfig config;
     try {
-      return file == null ? ConfigLoader.loadDefault() : ConfigLoader.load(file);
+      config = file == null ? ConfigLoader.loadDefault() : ConfigLoader.load(file);
     } catch (InvalidConfigException e) {
       throw new StartupException(e.getMessage());
     }
+    List<GateOverrides.Finding> problems = GateOverrides.problems(config.approvals(), RunbookPlugins.runbooks());
+    if (!problems.isEmpty()) {
+      throw new StartupException((file == null ? "the built-in configuration" : file.toString()) + ": "
+          + problems.stream().map(GateOverrides.Finding::toString).collect(java.util.stream.Collectors.joining("; ")));
+    }
+    return config;
   }
 
   private static String describe(List<PlatformConfig> configs, TemporalConnection temporal, String taskQueue,
