@@ -43,6 +43,8 @@ class BackupActivationOnTheSandboxTest extends OnTheSandbox {
     RunbookResult result = result(run);
 
     assertThat(result.outcome()).isEqualTo(RunbookResult.Outcome.SUCCEEDED);
+    assertThat(result.gates()).extracting(g -> g.gate()).as("the gates its registration declares, for gate overrides")
+        .containsExactlyElementsOf(io.carbon254.runbook.Runbooks.BACKUP_ACTIVATION.gates());
     KubernetesClient kube = sandbox.kubernetesClient();
     assertThat(sandbox.objectStore().bucketExists("254carbon-backups")).isTrue();
     assertThat(phase(kube, "BackupStorageLocation", "default")).isEqualTo("Available");

@@ -42,6 +42,8 @@ class ImageMirrorOnTheSandboxTest extends OnTheSandbox {
     RunbookResult result = result(run);
 
     assertThat(result.outcome()).isEqualTo(RunbookResult.Outcome.SUCCEEDED);
+    assertThat(result.gates()).extracting(g -> g.gate()).as("the gates its registration declares, for gate overrides")
+        .containsExactlyElementsOf(io.carbon254.runbook.Runbooks.IMAGE_MIRROR.gates());
     assertThat(result.step("mirror-images").summary()).matches("\\d+ images: \\d+ copied \\(.*\\), 0 already in Harbor");
     String grafanaDigest = digestAtSource("grafana/grafana", "10.2.0");
     assertThat(sandbox.harbor().registry().hasManifest("harbor.254carbon.local", "254carbon/grafana/grafana", grafanaDigest))
