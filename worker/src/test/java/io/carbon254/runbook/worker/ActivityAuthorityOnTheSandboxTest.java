@@ -8,6 +8,7 @@ import io.carbon254.runbook.engine.Mode;
 import io.carbon254.runbook.engine.RunbookRequest;
 import io.carbon254.runbook.engine.Signature;
 import io.carbon254.runbook.engine.TestKeys;
+import io.carbon254.runbook.sandbox.KubernetesMode;
 import io.carbon254.runbook.trust.SignedMessages;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.client.WorkflowClient;
@@ -35,6 +36,16 @@ class ActivityAuthorityOnTheSandboxTest extends OnTheSandbox {
   static final TestWorkflowExtension temporal = extension(RogueWorkflowImpl.class);
 
   private static final String WORKFLOW_ID = "254carbon/backup-activation";
+
+  /**
+   * What these stories touch is the sandbox's S3 (S3Proxy, real): the rogue workflow never reaches
+   * Kubernetes, so the sandbox runs on fabric8's mock, which starts in a fraction of the real
+   * control plane's 15 s per story.
+   */
+  @Override
+  KubernetesMode kubernetes() {
+    return KubernetesMode.MOCK;
+  }
 
   @Test
   void withoutTheRunsAuthorityNothingIsApplied(TestWorkflowEnvironment env) {
