@@ -65,9 +65,13 @@ public final class Secrets implements SecretResolver {
     if (stringData.containsKey(ref.key())) {
       return stringData.get(ref.key());
     }
+    // Its other keys are not named: this message reaches the run's history, and a Secret's key names are the
+    // cluster's business (the operator lists them with kubectl, which checks their rights).
     TreeSet<String> keys = new TreeSet<>(data.keySet());
     keys.addAll(stringData.keySet());
     throw new SecretUnavailableException("Secret " + ref.namespace() + "/" + ref.name() + " has no key '" + ref.key()
-        + "' (it has: " + String.join(", ", keys) + ")");
+        + "' (it has " + keys.size() + " other key" + (keys.size() == 1 ? "" : "s") + "; list them with: kubectl get"
+        + " secret -n " + ref.namespace() + " " + ref.name() + " -o jsonpath='{.data}'): set key '" + ref.key()
+        + "' in it, or point the reference at the key that holds the value");
   }
 }

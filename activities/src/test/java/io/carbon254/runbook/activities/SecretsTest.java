@@ -40,8 +40,12 @@ class SecretsTest {
 
     assertThat(secrets.resolve(SecretRef.kubernetes("data-platform", "minio-secret", "secret-key"))).isEqualTo("planted-Secret-9");
     assertThatThrownBy(() -> secrets.resolve(SecretRef.kubernetes("data-platform", "minio-secret", "password")))
-        .hasMessage("Secret data-platform/minio-secret has no key 'password' (it has: access-key, secret-key)")
-        .hasMessageNotContaining("planted-Secret-9");
+        .hasMessage("Secret data-platform/minio-secret has no key 'password' (it has 2 other keys; list them with:"
+            + " kubectl get secret -n data-platform minio-secret -o jsonpath='{.data}'): set key 'password' in it, or"
+            + " point the reference at the key that holds the value")
+        .as("neither a value nor the Secret's other key names: the message reaches the run's history")
+        .hasMessageNotContaining("planted-Secret-9").hasMessageNotContaining("access-key")
+        .hasMessageNotContaining("secret-key");
     assertThatThrownBy(() -> secrets.resolve(SecretRef.kubernetes("velero", "minio-backup-credentials", "cloud")))
         .hasMessage("Secret velero/minio-backup-credentials does not exist: create it with key 'cloud'");
   }
