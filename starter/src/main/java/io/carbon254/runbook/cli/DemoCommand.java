@@ -181,13 +181,8 @@ final class DemoCommand implements Callable<Integer> {
 
   /** The decision signed with the sandbox key of the person who takes it, where the run takes signed decisions. */
   private Decision signed(RunbookStatus status, Decision d) {
-    if (!"SIGNED".equals(status.identity())) {
-      return d;
-    }
-    String expires = Signer.expiresIn(Signer.DECISION_VALIDITY);
-    return d.signed(people.sign(d.actor(), status.platform(), SignedMessages.decision(status.namespace(),
-        status.workflowId(), status.chainRunId(), d.gate(), d.instance(), d.verdict().name(), status.openGate().shownHash(),
-        expires), expires));
+    return Signer.signed(status, d, d.verdict(), (platform, message, expires) -> people.sign(d.actor(), platform, message,
+        expires));
   }
 
   /** As many distinct allowed approvers as the gate needs, never the initiator of a four-eyes gate. */

@@ -4,7 +4,6 @@ import io.carbon254.runbook.engine.Decision;
 import io.carbon254.runbook.engine.GateView;
 import io.carbon254.runbook.engine.RunbookStatus;
 import io.carbon254.runbook.engine.Verdict;
-import io.carbon254.runbook.trust.SignedMessages;
 import io.carbon254.runbook.worker.TemporalConnection;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -46,13 +45,9 @@ final class GateCommands {
       if (verdict == Verdict.APPROVE) {
         confirm(id, gate, ask);
       }
-      Decision decision = new Decision(gate.gate(), gate.instance(), verdict, actor, ask.comment(), gate.planHash());
-      if ("SIGNED".equals(status.identity())) {
-        String expires = Signer.expiresIn(Signer.DECISION_VALIDITY);
-        decision = decision.signed(Signer.require(actor, ask.key()).sign(status.platform(), SignedMessages.decision(
-            status.namespace(), id, status.chainRunId(), gate.gate(), gate.instance(), verdict.name(), gate.shownHash(),
-            expires), expires));
-      }
+      Decision decision = Signer.signed(status, new Decision(gate.gate(), gate.instance(), verdict, actor, ask.comment(),
+          gate.planHash()), verdict, (platform, message, expires) -> Signer.require(actor, ask.key())
+          .sign(platform, message, expires));
       GateView after = Runs.update(connection.client(), id, "decide", GateView.class, decision);
       String who = after.decisions().isEmpty() ? actor : after.decisions().get(after.decisions().size() - 1).actor();
       System.out.println((verdict == Verdict.APPROVE ? "approved " : "rejected ") + after.gate() + " #" + after.instance()

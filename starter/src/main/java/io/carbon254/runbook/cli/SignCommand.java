@@ -1,11 +1,12 @@
 package io.carbon254.runbook.cli;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.carbon254.runbook.engine.Decision;
 import io.carbon254.runbook.engine.GateView;
 import io.carbon254.runbook.engine.RunbookStatus;
 import io.carbon254.runbook.engine.Verdict;
-import io.carbon254.runbook.trust.SignedMessages;
 import io.carbon254.runbook.worker.TemporalConnection;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -60,25 +61,19 @@ final class SignCommand implements Callable<Integer> {
             + " shows " + gate.shownHash() + ", not what you reviewed (" + expectHash + "): review it again");
       }
       Verdict verdict = reject == null ? Verdict.APPROVE : Verdict.REJECT;
-      ObjectNode input = new ObjectMapper().createObjectNode()
-          .put("gate", gate.gate())
-          .put("instance", gate.instance())
-          .put("actor", actor);
-      if (verdict == Verdict.REJECT) {
-        input.put("comment", reject);
-      } else if (gate.planHash() != null) {
-        input.put("planHash", gate.planHash());
-      }
-      if ("SIGNED".equals(status.identity())) {
-        String expires = Signer.expiresIn(Signer.DECISION_VALIDITY);
-        input.put("signature", Signer.require(actor, key).sign(status.platform(), SignedMessages.decision(
-            status.namespace(), status.workflowId(), status.chainRunId(), gate.gate(), gate.instance(), verdict.name(),
-            gate.shownHash(), expires), expires).signature());
-        input.put("expires", expires);
+      // The signal's input: the decision without its verdict (the signal's name says it), plain JSON.
+      Decision decision = Signer.signed(status, new Decision(gate.gate(), gate.instance(), null, actor, reject,
+          verdict == Verdict.APPROVE ? gate.planHash() : null), verdict, (platform, message, expires) ->
+          Signer.require(actor, key).sign(platform, message, expires));
+      String input;
+      try {
+        input = new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL).writeValueAsString(decision);
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException("a decision is plain data", e);
       }
       System.err.println("Send a Signal to " + status.workflowId() + ": signal name '" + (verdict == Verdict.APPROVE
           ? "approve" : "reject") + "', this input (valid for " + Signer.DECISION_VALIDITY.toMinutes() + " minutes):");
-      System.out.println(input.toString());
+      System.out.println(input);
       return ExitCodes.OK;
     }
   }

@@ -1,6 +1,9 @@
 package io.carbon254.runbook.cli;
 
+import io.carbon254.runbook.engine.Decision;
+import io.carbon254.runbook.engine.RunbookStatus;
 import io.carbon254.runbook.engine.Signature;
+import io.carbon254.runbook.engine.Verdict;
 import io.carbon254.runbook.trust.SignedMessages;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,10 +29,13 @@ final class Signer {
   /** A run's start may wait a while for a worker. */
   static final Duration START_VALIDITY = Duration.ofHours(1);
 
-  /** A key that signs. */
-  interface Key {
+  /** What signs a message for a platform (a key; the sandbox's people). */
+  interface Signing {
     Signature sign(String platform, String message, String expires);
+  }
 
+  /** A key that signs. */
+  interface Key extends Signing {
     String describe();
   }
 
@@ -37,6 +43,21 @@ final class Signer {
 
   static String expiresIn(Duration validity) {
     return Instant.now().plus(validity).toString();
+  }
+
+  /**
+   * {@code decision} ({@code verdict}) on the open gate of {@code status}, signed by {@code signing}
+   * over that gate instance, the verdict and the prompt it shows where the run takes signed
+   * decisions; as it is where it does not ({@code signing} is then never called).
+   */
+  static Decision signed(RunbookStatus status, Decision decision, Verdict verdict, Signing signing) {
+    if (!"SIGNED".equals(status.identity())) {
+      return decision;
+    }
+    String expires = expiresIn(DECISION_VALIDITY);
+    return decision.signed(signing.sign(status.platform(), SignedMessages.decision(status.namespace(),
+        status.workflowId(), status.chainRunId(), decision.gate(), decision.instance(), verdict.name(),
+        status.openGate().shownHash(), expires), expires));
   }
 
   /** The key {@code actor} signs with, or empty when none is found. */

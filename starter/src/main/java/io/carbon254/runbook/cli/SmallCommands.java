@@ -6,6 +6,7 @@ import io.carbon254.runbook.Runbooks;
 import io.carbon254.runbook.config.ConfigLoader;
 import io.carbon254.runbook.config.ConfigProblem;
 import io.carbon254.runbook.config.ConfigValidator;
+import io.carbon254.runbook.config.PlatformConfig;
 import io.carbon254.runbook.worker.RunbookPlugins;
 import io.carbon254.runbook.worker.TemporalConnection;
 import io.temporal.client.WorkflowNotFoundException;
@@ -60,12 +61,13 @@ final class SmallCommands {
     @Override
     public Integer call() {
       List<String> problems = new ArrayList<>(ConfigLoader.check(config).stream().map(ConfigProblem::toString).toList());
-      List<GateOverrides.Finding> overrides = problems.isEmpty()
-          ? GateOverrides.check(ConfigLoader.load(config).approvals(), RunbookPlugins.runbooks()) : List.of();
+      PlatformConfig loaded = problems.isEmpty() ? ConfigLoader.load(config) : null;
+      List<GateOverrides.Finding> overrides = loaded == null ? List.of()
+          : GateOverrides.check(loaded.approvals(), RunbookPlugins.runbooks());
       overrides.stream().filter(GateOverrides.Finding::problem).forEach(f -> problems.add(f.toString()));
       if (problems.isEmpty()) {
         System.out.println(config + ": valid");
-        ConfigValidator.warnings(ConfigLoader.load(config)).forEach(w -> System.out.println("  warning: " + w));
+        ConfigValidator.warnings(loaded).forEach(w -> System.out.println("  warning: " + w));
         overrides.forEach(f -> System.out.println("  note: " + f));
         return ExitCodes.OK;
       }
