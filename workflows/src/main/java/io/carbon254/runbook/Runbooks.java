@@ -3,8 +3,12 @@ package io.carbon254.runbook;
 import io.carbon254.runbook.backup.BackupActivationWorkflow;
 import io.carbon254.runbook.backup.BackupActivationWorkflowImpl;
 import io.carbon254.runbook.engine.RunbookDefinition;
+import io.carbon254.runbook.hpa.HpaActivationWorkflow;
+import io.carbon254.runbook.hpa.HpaActivationWorkflowImpl;
 import io.carbon254.runbook.mirror.ImageMirrorWorkflow;
 import io.carbon254.runbook.mirror.ImageMirrorWorkflowImpl;
+import io.carbon254.runbook.platform.PlatformWorkflow;
+import io.carbon254.runbook.platform.PlatformWorkflowImpl;
 import io.carbon254.runbook.platformcheck.PlatformCheckWorkflow;
 import io.carbon254.runbook.platformcheck.PlatformCheckWorkflowImpl;
 import java.util.List;
@@ -31,7 +35,18 @@ public final class Runbooks {
       "Harbor project + robot, digest-preserving mirror of every image, then (gate) workloads switched to Harbor",
       List.of("approve-plan", "switch-workloads"));
 
-  public static final List<RunbookDefinition> ALL = List.of(PLATFORM_CHECK, BACKUP_ACTIVATION, IMAGE_MIRROR);
+  public static final RunbookDefinition HPA_ACTIVATION = new RunbookDefinition(HpaActivationWorkflow.RUNBOOK,
+      "HpaActivationWorkflow", HpaActivationWorkflowImpl.class,
+      "metrics API made Available (metrics-server's missing args, per config), then the HPAs, verified to report metrics",
+      List.of("approve-plan"));
+
+  public static final RunbookDefinition PLATFORM = new RunbookDefinition(PlatformWorkflow.RUNBOOK,
+      "PlatformWorkflow", PlatformWorkflowImpl.class,
+      "every remaining task as a child runbook in dependency order between two platform-checks, the readiness score live",
+      List.of());
+
+  public static final List<RunbookDefinition> ALL =
+      List.of(PLATFORM_CHECK, BACKUP_ACTIVATION, IMAGE_MIRROR, HPA_ACTIVATION, PLATFORM);
 
   private Runbooks() {}
 

@@ -369,7 +369,7 @@ class KubernetesPlatformCheckTest {
 
   // ---------------------------------------------------------------------------------------------
 
-  final Hpa hpa = new Hpa(new Hpa.MetricsServer("kube-system", "metrics-server", "v1beta1.metrics.k8s.io", true),
+  final Hpa hpa = new Hpa(new Hpa.MetricsServer("kube-system", "metrics-server", "v1beta1.metrics.k8s.io", true, List.of()),
       List.of(new Hpa.Autoscaler("trino-worker-hpa", "data-platform", "Deployment", "trino-worker", 2, 5, 70),
           new Hpa.Autoscaler("superset-hpa", "data-platform", "Deployment", "superset", 2, 4, 75)));
 

@@ -551,6 +551,14 @@ public final class ConfigValidator {
       if (require("hpa.metricsServer.apiService", m.apiService())) {
         dnsSubdomain("hpa.metricsServer.apiService", m.apiService());
       }
+      for (int i = 0; i < m.kubeletPreferredAddressTypes().size(); i++) {
+        String type = m.kubeletPreferredAddressTypes().get(i);
+        if (!Hpa.MetricsServer.ADDRESS_TYPES.contains(type)) {
+          add(ConfigLoader.index("hpa.metricsServer.kubeletPreferredAddressTypes", i),
+              "must be one of " + String.join(", ", Hpa.MetricsServer.ADDRESS_TYPES) + ", got '" + type + "'");
+        }
+      }
+      duplicates("hpa.metricsServer.kubeletPreferredAddressTypes", m.kubeletPreferredAddressTypes(), t -> t, "address type");
     }
     if (nonEmpty("hpa.autoscalers", h.autoscalers())) {
       for (int i = 0; i < h.autoscalers().size(); i++) {

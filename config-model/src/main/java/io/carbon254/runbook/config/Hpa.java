@@ -23,9 +23,25 @@ public record Hpa(MetricsServer metricsServer, List<Autoscaler> autoscalers) {
    * @param deployment its Deployment
    * @param apiService the APIService that must be Available
    * @param addInsecureTls add {@code --kubelet-insecure-tls} if absent (kubelets with self-signed certificates)
+   * @param kubeletPreferredAddressTypes add {@code --kubelet-preferred-address-types=<these, comma-separated>} if
+   *     metrics-server has no such argument; empty: leave the address types alone
    */
-  @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record MetricsServer(String namespace, String deployment, String apiService, Boolean addInsecureTls) {}
+  @JsonInclude(JsonInclude.Include.NON_EMPTY)
+  public record MetricsServer(String namespace, String deployment, String apiService, Boolean addInsecureTls,
+      List<String> kubeletPreferredAddressTypes) {
+
+    /** The node address types metrics-server accepts ({@code --kubelet-preferred-address-types}). */
+    public static final List<String> ADDRESS_TYPES = List.of("Hostname", "InternalDNS", "InternalIP", "ExternalDNS", "ExternalIP");
+
+    public MetricsServer {
+      kubeletPreferredAddressTypes = Immutable.list(kubeletPreferredAddressTypes);
+    }
+
+    /** Whether {@code --kubelet-insecure-tls} is wanted (absent: yes, as the default file says). */
+    public boolean insecureTls() {
+      return addInsecureTls == null || addInsecureTls;
+    }
+  }
 
   /**
    * One HPA ({@code autoscaling/v2}) scaling on CPU utilization.

@@ -160,6 +160,8 @@ class DefaultConfigTest {
     assertThat(config.ha().minio().replicas()).isGreaterThanOrEqualTo(4);
     assertThat(config.ha().minio().switchService()).isEqualTo("minio-service");
     assertThat(config.hpa().metricsServer().namespace()).isEqualTo("kube-system");
+    assertThat(config.hpa().metricsServer().insecureTls()).isTrue();
+    assertThat(config.hpa().metricsServer().kubeletPreferredAddressTypes()).containsExactly("InternalIP", "ExternalIP", "Hostname");
     assertThat(config.hpa().autoscalers())
         .extracting(Hpa.Autoscaler::targetName, Hpa.Autoscaler::minReplicas, Hpa.Autoscaler::maxReplicas,
             Hpa.Autoscaler::cpuUtilization)

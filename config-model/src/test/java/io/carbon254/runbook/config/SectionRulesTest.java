@@ -273,6 +273,12 @@ class SectionRulesTest {
             "hpa.metricsServer.deployment: " + K8S_NAME + ", got 'metrics_server'"),
         row("    apiService: v1beta1.metrics.k8s.io", "    apiService: v1beta1/metrics.k8s.io",
             "hpa.metricsServer.apiService: " + K8S_NAME + ", got 'v1beta1/metrics.k8s.io'"),
+        row("    kubeletPreferredAddressTypes: [InternalIP, ExternalIP, Hostname]",
+            "    kubeletPreferredAddressTypes: [InternalIP, PodIP, InternalIP]",
+            "hpa.metricsServer.kubeletPreferredAddressTypes[1]: must be one of Hostname, InternalDNS, InternalIP, ExternalDNS,"
+                + " ExternalIP, got 'PodIP'",
+            "hpa.metricsServer.kubeletPreferredAddressTypes[2]: duplicate address type 'InternalIP'"),
+        row("    kubeletPreferredAddressTypes: [InternalIP, ExternalIP, Hostname]", "    kubeletPreferredAddressTypes: []"),
         row("    - name: trino-worker-hpa", "    - name: trino_worker_hpa",
             "hpa.autoscalers[0].name: " + K8S_NAME + ", got 'trino_worker_hpa'"),
         row("    - name: superset-hpa", "    - name: trino-worker-hpa",

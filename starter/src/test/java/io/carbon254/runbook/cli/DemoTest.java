@@ -20,10 +20,12 @@ class DemoTest {
         .containsPattern("platform-check\\s+SUCCEEDED")
         .containsPattern("backup-activation\\s+SUCCEEDED")
         .containsPattern("image-mirror\\s+SUCCEEDED")
+        .containsPattern("hpa-activation\\s+SUCCEEDED")
         .contains("| Enhanced Monitoring | ✓ |")
         .contains("| Backup Strategy | ✓ |")
         .contains("| Image Mirroring | ✓ |")
-        .contains("**Production readiness: 91%**")
+        .contains("| HPA Configuration | ✓ |")
+        .contains("**Production readiness: 94%**")
         .contains("demo finished in");
     String everything = demo.out() + demo.err();
     assertThat(everything.lines().filter(line -> line.strip().startsWith("at ") && line.contains("(")).count())

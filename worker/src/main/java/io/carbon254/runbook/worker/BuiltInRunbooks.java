@@ -3,6 +3,7 @@ package io.carbon254.runbook.worker;
 import io.carbon254.runbook.engine.RunbookDefinition;
 import io.carbon254.runbook.Runbooks;
 import io.carbon254.runbook.activities.HarborApi;
+import io.carbon254.runbook.activities.KubernetesAutoscaling;
 import io.carbon254.runbook.activities.KubernetesPlatformCheck;
 import io.carbon254.runbook.activities.KubernetesWorkloads;
 import io.carbon254.runbook.activities.RegistryMirror;
@@ -28,6 +29,7 @@ public final class BuiltInRunbooks implements RunbookPlugin {
         new KubernetesVelero(platform.kubernetes(), platform.secrets()),
         new HarborApi(platform.http(), platform.secrets(), platform.kubernetes()),
         new RegistryMirror(platform.http(), platform.kubernetes(), platform.secrets()),
-        new KubernetesWorkloads(platform.kubernetes()));
+        new KubernetesWorkloads(platform.kubernetes()),
+        new KubernetesAutoscaling(platform.kubernetes()));
   }
 }

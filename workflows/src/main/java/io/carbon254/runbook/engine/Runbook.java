@@ -344,6 +344,12 @@ public final class Runbook {
     finish(step.state, StepState.SUCCEEDED, new Changed.Result(Change.UNCHANGED, evidence));
   }
 
+  /** Records the step as skipped without running it: the runbook decided it does not apply, and says why. */
+  void notRun(Step step, String why) {
+    owned(step);
+    finish(step.state, StepState.SKIPPED, why);
+  }
+
   /**
    * Runs a step's action. If it fails for good (a non-retryable error or retries exhausted) the
    * run waits for an operator: RETRY runs the action again, SKIP (where {@code answers} allow it)
@@ -821,7 +827,15 @@ public final class Runbook {
    * finished platform). A child whose plan is rejected ends this run as REJECTED.
    */
   public StepOutcome<RunbookResult> child(Step step, RunbookDefinition child) {
-    String childId = workflowId + "/" + child.id();
+    return child(step, child, child.id());
+  }
+
+  /**
+   * {@link #child(Step, RunbookDefinition)} under another name, for a runbook a parent runs twice
+   * (platform-check before and after): the child's workflow id is {@code <parent>/<name>}.
+   */
+  public StepOutcome<RunbookResult> child(Step step, RunbookDefinition child, String name) {
+    String childId = workflowId + "/" + name;
     StepOutcome<RunbookResult> outcome = step.run(() -> runChild(step, child, childId)).map(ChildResult::result);
     if (outcome instanceof StepOutcome.Done<RunbookResult> done && done.value().outcome() == Outcome.REJECTED) {
       throw new Stop(Outcome.REJECTED, child.id() + ": " + done.value().summary());

@@ -12,7 +12,8 @@ import io.temporal.workflow.Functions;
  *   <li>{@link #run} — the step may be skipped: the body gets an {@link StepOutcome} and must say what
  *       a skip means;
  *   <li>{@link #compensateWith} — registers what undoes the step, before it runs;
- *   <li>{@link #alreadyDone} — the platform is already as the step would make it.
+ *   <li>{@link #alreadyDone} — the platform is already as the step would make it;
+ *   <li>{@link #notRun} — the step does not apply to this run, and why.
  * </ul>
  */
 public final class Step {
@@ -67,6 +68,14 @@ public final class Step {
    */
   public void alreadyDone(String evidence) {
     runbook.alreadyDone(this, evidence);
+  }
+
+  /**
+   * Records the step as SKIPPED without running it, with the reason: the runbook decided it does not
+   * apply to this run (e.g. a child runbook this build does not have).
+   */
+  public void notRun(String why) {
+    runbook.notRun(this, why);
   }
 
   @Override

@@ -56,6 +56,8 @@ public class PlatformCheckWorkflowImpl extends AbstractRunbookWorkflow implement
       ReadinessReport report = ReadinessReport.of(results);
       rb.output("score", report.score() + "%");
       rb.output("report", report.markdown());
+      rb.output("ready", String.join(", ", report.lines().stream().filter(ReadinessReport.Line::ok)
+          .map(ReadinessReport.Line::component).toList()));
     });
   }
 

@@ -31,6 +31,11 @@ public record ReadinessReport(int score, List<Line> lines) {
 
   record Component(String name, List<String> checks, int weight) {}
 
+  /** What a component of the status report's table adds to the score when it is ✓ (0 for a name it does not have). */
+  public static int weightOf(String component) {
+    return COMPONENTS.stream().filter(c -> c.name().equals(component)).mapToInt(Component::weight).findFirst().orElse(0);
+  }
+
   /** Builds the report from check results by id. A component whose checks did not run counts as ✗. */
   public static ReadinessReport of(Map<String, CheckResult> results) {
     int score = BASE;
