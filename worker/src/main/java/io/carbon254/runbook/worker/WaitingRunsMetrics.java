@@ -56,6 +56,7 @@ final class WaitingRunsMetrics implements AutoCloseable {
   private final Supplier<List<RunbookStatus>> source;
   private final Clock clock;
   private final ScheduledExecutorService timer;
+  private volatile List<Wait> current = List.of();
 
   WaitingRunsMetrics(MeterRegistry registry, Supplier<List<RunbookStatus>> source, Clock clock) {
     this.waiting = MultiGauge.builder(WAITING)
@@ -95,19 +96,21 @@ final class WaitingRunsMetrics implements AutoCloseable {
 
   /** Replaces the gauges' rows by the waits of the runs the source finds now. */
   void refresh() {
+    List<Wait> now = new ArrayList<>();
+    source.get().forEach(status -> now.addAll(waits(status)));
+    // A gauge holds its object weakly: this field keeps the waits alive until the next refresh.
+    current = List.copyOf(now);
     List<MultiGauge.Row<?>> waitRows = new ArrayList<>();
     List<MultiGauge.Row<?>> deadlineRows = new ArrayList<>();
-    for (RunbookStatus status : source.get()) {
-      for (Wait wait : waits(status)) {
-        Tags run = Tags.of("runbook", wait.runbook(), "workflow_id", wait.workflowId());
-        if (wait.since() != null) {
-          waitRows.add(MultiGauge.Row.of(run.and("waiting_for", wait.waitingFor(), "name", wait.name()),
-              () -> secondsBetween(wait.since(), clock.instant())));
-        }
-        if (wait.deadline() != null) {
-          deadlineRows.add(MultiGauge.Row.of(run.and("gate", wait.name()),
-              () -> secondsBetween(clock.instant(), wait.deadline())));
-        }
+    for (Wait wait : current) {
+      Tags run = Tags.of("runbook", wait.runbook(), "workflow_id", wait.workflowId());
+      if (wait.since() != null) {
+        waitRows.add(MultiGauge.Row.of(run.and("waiting_for", wait.waitingFor(), "name", wait.name()), wait,
+            w -> secondsBetween(w.since(), clock.instant())));
+      }
+      if (wait.deadline() != null) {
+        deadlineRows.add(MultiGauge.Row.of(run.and("gate", wait.name()), wait,
+            w -> secondsBetween(clock.instant(), w.deadline())));
       }
     }
     waiting.register(waitRows, true);

@@ -91,12 +91,12 @@ class WaitingRunsMetricsTest {
         .doesNotContain("runbook_gate_deadline_remaining_seconds{");
   }
 
-  private static GateView gate(String id, String openedAt, String deadline) {
+  static GateView gate(String id, String openedAt, String deadline) {
     return new GateView(id, 1, GateOutcome.OPEN, "Activate?", 1, List.of(), false, List.of(), null, openedAt, deadline,
         null, "hash", null);
   }
 
-  private static RunbookStatus status(String runbook, String workflowId, RunbookState state, GateView gate,
+  static RunbookStatus status(String runbook, String workflowId, RunbookState state, GateView gate,
       ManualTaskView task, List<StepView> steps, List<OperatorWaitView> operatorWaits) {
     String current = steps.isEmpty() ? null : steps.get(0).id();
     return new RunbookStatus(runbook, "254carbon", workflowId, Mode.APPLY, "alice", state, current, steps,
