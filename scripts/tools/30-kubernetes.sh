@@ -1,5 +1,5 @@
 # A real Kubernetes control plane for the tests and the sandbox: kube-apiserver,
-# kube-controller-manager and etcd, built from the Go module proxy at pinned versions (no
+# kube-controller-manager and etcd, and kubectl (its `kustomize` renders deploy/), built from the Go module proxy at pinned versions (no
 # Docker, no release downloads), plus the CRDs of the operators the runbooks talk to (Velero,
 # prometheus-operator), taken from their Go modules at pinned versions. Everything goes into
 # .tools/kubernetes-<version>/; a complete folder (its VERSIONS file) is reused as it is.
@@ -14,7 +14,8 @@ PROMETHEUS_OPERATOR_VERSION=v0.85.0
 GO_MINIMUM=1.26.0 # Kubernetes ${KUBERNETES_VERSION}'s go.mod
 
 tools="$PWD/.tools/kubernetes-${KUBERNETES_VERSION}"
-binaries_stamp="kubernetes ${KUBERNETES_VERSION}, etcd ${ETCD_VERSION}"
+binaries=(etcd kube-apiserver kube-controller-manager kubectl)
+binaries_stamp="kubernetes ${KUBERNETES_VERSION}, etcd ${ETCD_VERSION}: ${binaries[*]}"
 velero_crds=(backups backupstoragelocations deletebackuprequests restores schedules volumesnapshotlocations)
 prometheus_crds=(servicemonitors podmonitors prometheusrules)
 crds_stamp="velero ${VELERO_VERSION}: ${velero_crds[*]}; prometheus-operator ${PROMETHEUS_OPERATOR_VERSION}: ${prometheus_crds[*]}"
@@ -24,6 +25,7 @@ stamped() { [[ -f "$1/VERSIONS" && "$(cat "$1/VERSIONS")" == "$2" ]]; }
 print_versions() {
   echo "kube-apiserver: $(first_line "$tools/bin/kube-apiserver" --version)"
   echo "kube-controller-manager: $(first_line "$tools/bin/kube-controller-manager" --version)"
+  echo "kubectl: $(first_line "$tools/bin/kubectl" version --client)"
   first_line "$tools/bin/etcd" --version
   echo "CRDs in $tools/crds: $crds_stamp"
 }
@@ -78,7 +80,7 @@ if stamped "$tools/bin" "$binaries_stamp"; then
   print_versions
   exit 0
 fi
-echo "building kube-apiserver, kube-controller-manager ${KUBERNETES_VERSION} and etcd ${ETCD_VERSION} into $tools/bin with $("$go_bin" env GOVERSION) (several minutes, once)"
+echo "building kube-apiserver, kube-controller-manager, kubectl ${KUBERNETES_VERSION} and etcd ${ETCD_VERSION} into $tools/bin with $("$go_bin" env GOVERSION) (several minutes, once)"
 
 rm -rf "$tools/bin" "$tools/src" && mkdir -p "$tools/src" "$tools/bin"
 cd "$tools/src"
@@ -123,6 +125,7 @@ EOF
 }
 main_of kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver/app "app.NewAPIServerCommand()"
 main_of kube-controller-manager k8s.io/kubernetes/cmd/kube-controller-manager/app "app.NewControllerManagerCommand()"
+main_of kubectl k8s.io/kubectl/pkg/cmd "cmd.NewDefaultKubectlCommand()"
 mkdir -p cmd/etcd
 cat > cmd/etcd/main.go <<'EOF'
 // The upstream main of etcd (server/main.go of its repository), built from the module proxy.
@@ -144,7 +147,7 @@ version_flags="-X k8s.io/component-base/version.gitVersion=${KUBERNETES_VERSION}
 version_flags+=" -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$(cut -d. -f2 <<<"${KUBERNETES_VERSION}")"
 version_flags+=" -X k8s.io/component-base/version.gitTreeState=clean"
 version_flags+=" -X k8s.io/component-base/version/verflag.programName=kubernetes"
-for binary in etcd kube-apiserver kube-controller-manager; do
+for binary in "${binaries[@]}"; do
   start=$SECONDS
   "$go_bin" build -trimpath -ldflags "-s -w ${version_flags}" -o "$tools/bin/$binary" "./cmd/$binary"
   echo "  $binary built in $((SECONDS - start)) s"

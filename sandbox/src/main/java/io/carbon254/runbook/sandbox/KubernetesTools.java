@@ -13,7 +13,7 @@ import java.util.stream.Stream;
 /**
  * The real Kubernetes control plane the project builds into {@code .tools/kubernetes-<version>/}
  * ({@code scripts/tools/30-kubernetes.sh}): {@code bin/} with kube-apiserver,
- * kube-controller-manager and etcd, {@code crds/} with the CRDs of Velero and prometheus-operator.
+ * kube-controller-manager, etcd and kubectl, {@code crds/} with the CRDs of Velero and prometheus-operator.
  *
  * @param home the {@code .tools/kubernetes-<version>} folder
  */
@@ -35,6 +35,23 @@ public record KubernetesTools(Path home) {
 
   public Path etcd() {
     return home.resolve("bin/etcd");
+  }
+
+  /** kubectl of the same release: its {@code kustomize} renders deploy/, its {@code apply} applies it. */
+  public Path kubectl() {
+    return home.resolve("bin/kubectl");
+  }
+
+  /**
+   * {@link #kubectl()}, or an exception that says how to install it (a control plane installed
+   * before kubectl joined the tools has none).
+   */
+  public Path requireKubectl() {
+    if (!Files.isExecutable(kubectl())) {
+      throw new IllegalStateException("kubectl is not installed in " + home.resolve("bin") + ": run " + INSTALL_COMMAND
+          + " (it builds it once beside kube-apiserver, from the Go module proxy)");
+    }
+    return kubectl();
   }
 
   /** The CRD manifests, in name order. */

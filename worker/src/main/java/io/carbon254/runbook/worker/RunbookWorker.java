@@ -98,6 +98,10 @@ public final class RunbookWorker implements AutoCloseable {
     if (options.metrics() != null) {
       RunbookWorker[] self = new RunbookWorker[1];
       ops = new OpsServer(options.metrics(), registry, () -> self[0] == null ? "starting" : self[0].health());
+      if (!isEmbeddedTestServer(temporal.client())) {
+        // The embedded test server answers no visibility queries on search attributes.
+        resources.add(0, WaitingRunsMetrics.start(registry, temporal.client())); // closed before the client
+      }
       RunbookWorker worker = new RunbookWorker(factory, resources, ops, describe(configs, temporal, taskQueue, platform));
       self[0] = worker;
       factory.start();
