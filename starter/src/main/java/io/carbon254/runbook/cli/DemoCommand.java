@@ -3,6 +3,7 @@ package io.carbon254.runbook.cli;
 import io.carbon254.runbook.engine.RunbookDefinition;
 import io.carbon254.runbook.Runbooks;
 import io.carbon254.runbook.config.PlatformConfig;
+import io.carbon254.runbook.engine.ChildView;
 import io.carbon254.runbook.engine.Decision;
 import io.carbon254.runbook.engine.GateView;
 import io.carbon254.runbook.engine.ManualTaskReport;
@@ -11,11 +12,13 @@ import io.carbon254.runbook.engine.OperatorWaitView;
 import io.carbon254.runbook.engine.RunbookLauncher;
 import io.carbon254.runbook.engine.RunbookRequest;
 import io.carbon254.runbook.engine.RunbookResult;
+import io.carbon254.runbook.engine.RunbookState;
 import io.carbon254.runbook.engine.RunbookStatus;
 import io.carbon254.runbook.engine.StepState;
 import io.carbon254.runbook.engine.StepView;
 import io.carbon254.runbook.engine.Verdict;
 import io.carbon254.runbook.trust.SignedMessages;
+import io.carbon254.runbook.platform.PlatformWorkflow;
 import io.carbon254.runbook.platformcheck.PlatformCheckWorkflow;
 import io.carbon254.runbook.worker.RunbookPlugins;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
@@ -44,8 +47,9 @@ import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {"The whole product in one process: the embedded Temporal service, the simulated 254Carbon platform",
-        "and a worker; then every runbook, streaming its progress. Gates are asked here, or answered by the demo",
-        "approvers of the configuration with --yes. Ends with a summary table."})
+        "and a worker; then the platform runbook, which runs every other as its child, streaming their progress. Gates",
+        "are asked here, or answered by the demo approvers of the configuration with --yes. Ends with a summary table",
+        "and the readiness before and after."})
 final class DemoCommand implements Callable<Integer> {
 
   @Mixin
@@ -86,29 +90,50 @@ final class DemoCommand implements Callable<Integer> {
           + dev.temporal.encryption().describe() + ")");
       List<Row> rows = new ArrayList<>();
       Map<String, String> outputs = new HashMap<>();
-      List<RunbookDefinition> runbooks = RunbookPlugins.runbooks();
-      for (RunbookDefinition runbook : runbooks) {
-        rows.add(run(dev.temporal.client(), config, runbook, outputs));
-      }
-      // The readiness check once more, after the others: the score the demo has brought.
-      Optional<RunbookDefinition> check = RunbookPlugins.find(PlatformCheckWorkflow.RUNBOOK);
-      if (check.isPresent() && runbooks.size() > 1) {
-        rows.add(run(dev.temporal.client(), config, check.get(), outputs));
+      Optional<RunbookDefinition> platform = RunbookPlugins.find(PlatformWorkflow.RUNBOOK);
+      boolean succeeded;
+      if (platform.isPresent()) {
+        // The platform runbook runs the others as its children, between two platform-checks.
+        Row row = run(dev.temporal.client(), config, platform.get(), outputs, rows);
+        succeeded = row.outcome().equals("SUCCEEDED");
+        rows.add(row);
+      } else {
+        List<RunbookDefinition> runbooks = RunbookPlugins.runbooks();
+        for (RunbookDefinition runbook : runbooks) {
+          rows.add(run(dev.temporal.client(), config, runbook, outputs, null));
+        }
+        // The readiness check once more, after the others: the score the demo has brought.
+        Optional<RunbookDefinition> check = RunbookPlugins.find(PlatformCheckWorkflow.RUNBOOK);
+        if (check.isPresent() && runbooks.size() > 1) {
+          rows.add(run(dev.temporal.client(), config, check.get(), outputs, null));
+        }
+        succeeded = rows.stream().allMatch(r -> r.outcome().equals("SUCCEEDED"));
       }
       System.out.println();
       System.out.printf("%-20s %-10s %8s %10s %8s  %s%n", "RUNBOOK", "OUTCOME", "CHANGED", "UNCHANGED", "SKIPPED", "SUMMARY");
       rows.forEach(r -> System.out.printf("%-20s %-10s %8d %10d %8d  %s%n", r.runbook(), r.outcome(), r.changed(),
           r.unchanged(), r.skipped(), r.summary()));
+      if (outputs.containsKey("report-before")) {
+        System.out.println();
+        System.out.println("Before:");
+        System.out.println(outputs.get("report-before"));
+        System.out.println("After:");
+      }
       if (outputs.containsKey("report")) {
         System.out.println();
         System.out.println(outputs.get("report"));
       }
       System.out.printf("demo finished in %.1f s%n", (System.nanoTime() - started) / 1e9);
-      return rows.stream().allMatch(r -> r.outcome().equals("SUCCEEDED")) ? ExitCodes.OK : ExitCodes.FAILED;
+      return succeeded ? ExitCodes.OK : ExitCodes.FAILED;
     }
   }
 
-  private Row run(WorkflowClient client, PlatformConfig config, RunbookDefinition runbook, Map<String, String> outputs) {
+  /**
+   * Starts {@code runbook}, follows it to its end and returns its row; {@code childRows}, when given,
+   * gets a row for each step of the run: its child's, or why it did not run.
+   */
+  private Row run(WorkflowClient client, PlatformConfig config, RunbookDefinition runbook, Map<String, String> outputs,
+      List<Row> childRows) {
     System.out.println();
     System.out.println("▶ " + runbook.id() + " — " + runbook.description());
     String expires = Signer.expiresIn(Signer.START_VALIDITY);
@@ -122,42 +147,72 @@ final class DemoCommand implements Callable<Integer> {
     try {
       RunbookResult result = client.newUntypedWorkflowStub(id).getResult(RunbookResult.class);
       outputs.putAll(result.outputs());
-      return new Row(runbook.id(), result.outcome().name(),
-          result.steps().stream().filter(s -> s.change() != null && s.change() != io.carbon254.runbook.engine.Change.UNCHANGED).count(),
-          result.steps().stream().filter(s -> s.change() == io.carbon254.runbook.engine.Change.UNCHANGED).count(),
-          result.steps().stream().filter(s -> s.state() == StepState.SKIPPED).count(), result.summary());
+      if (childRows != null) {
+        RunbookStatus status = Runs.status(client, id);
+        for (StepView step : result.steps()) {
+          ChildView child = status.children().stream().filter(c -> step.id().equals(c.step())).findFirst().orElse(null);
+          childRows.add(child == null
+              ? new Row(step.id(), step.state().name(), 0, step.change() == io.carbon254.runbook.engine.Change.UNCHANGED ? 1 : 0,
+                  step.state() == StepState.SKIPPED ? 1 : 0, step.summary())
+              : row(child.runbook(), client.newUntypedWorkflowStub(child.workflowId()).getResult(RunbookResult.class)));
+        }
+      }
+      return row(runbook.id(), result);
     } catch (WorkflowFailedException e) {
       return new Row(runbook.id(), "FAILED", 0, 0, 0, Runs.rootMessage(e));
     }
   }
 
-  /** Streams the run's steps and answers what waits for a person, until the run ends. */
+  private static Row row(String runbook, RunbookResult result) {
+    return new Row(runbook, result.outcome().name(),
+        result.steps().stream().filter(s -> s.change() != null && s.change() != io.carbon254.runbook.engine.Change.UNCHANGED).count(),
+        result.steps().stream().filter(s -> s.change() == io.carbon254.runbook.engine.Change.UNCHANGED).count(),
+        result.steps().stream().filter(s -> s.state() == StepState.SKIPPED).count(), result.summary());
+  }
+
+  /** Streams the run's steps and its children's, and answers what waits for a person anywhere in the tree, until the run ends. */
   private void follow(WorkflowClient client, PlatformConfig config, String id) {
     Map<String, StepState> shown = new HashMap<>();
     Set<String> answered = new HashSet<>();
     while (true) {
-      RunbookStatus status = Runs.status(client, id);
-      for (StepView step : status.steps()) {
-        if (step.state() != StepState.PENDING && step.state() != shown.get(step.id())) {
-          shown.put(step.id(), step.state());
-          System.out.printf("  %s %-24s %s%n", step.state().mark(), step.id(),
-              step.state() == StepState.FAILED ? "✗ " + step.lastError() : step.summary() == null ? step.title() : step.summary());
-        }
-      }
-      GateView gate = status.openGate();
-      if (gate != null && answered.add("gate " + gate.gate() + "#" + gate.instance())) {
-        answerGate(client, config, status, gate);
-      }
-      if (status.openTask() != null && answered.add("task " + status.openTask().task() + status.openTask().lastVerification())) {
-        answerTask(client, status);
-      }
-      if (status.awaitingOperator() != null && answered.add("operator " + status.awaitingOperator() + status.lastError())) {
-        answerOperator(client, status);
-      }
+      followOnce(client, config, Runs.status(client, id), "  ", shown, answered);
       if (client.newUntypedWorkflowStub(id).describe().getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
         return;
       }
       LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+    }
+  }
+
+  private void followOnce(WorkflowClient client, PlatformConfig config, RunbookStatus status, String indent,
+      Map<String, StepState> shown, Set<String> answered) {
+    String run = status.workflowId() + " ";
+    for (StepView step : status.steps()) {
+      if (step.state() != StepState.PENDING && step.state() != shown.get(run + step.id())) {
+        shown.put(run + step.id(), step.state());
+        System.out.printf("%s%s %-24s %s%n", indent, step.state().mark(), step.id(),
+            step.state() == StepState.FAILED ? "✗ " + step.lastError() : step.summary() == null ? step.title() : step.summary());
+      }
+    }
+    GateView gate = status.openGate();
+    if (gate != null && answered.add(run + "gate " + gate.gate() + "#" + gate.instance())) {
+      answerGate(client, config, status, gate);
+    }
+    if (status.openTask() != null && answered.add(run + "task " + status.openTask().task() + status.openTask().lastVerification())) {
+      answerTask(client, status);
+    }
+    if (status.awaitingOperator() != null && answered.add(run + "operator " + status.awaitingOperator() + status.lastError())) {
+      answerOperator(client, status);
+    }
+    for (ChildView child : status.children()) {
+      if (child.outcome() == null && child.state() != RunbookState.FAILED) {
+        RunbookStatus childStatus;
+        try {
+          childStatus = Runs.status(client, child.workflowId());
+        } catch (CliException notYet) {
+          continue; // started a moment ago: the next look finds it
+        }
+        followOnce(client, config, childStatus, indent + "    ", shown, answered);
+      }
     }
   }
 

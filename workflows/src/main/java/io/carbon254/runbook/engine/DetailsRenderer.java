@@ -14,6 +14,11 @@ public final class DetailsRenderer {
         .append(s.state()).append(s.mode() == Mode.PLAN ? " · plan only" : "")
         .append(" · started by ").append(s.initiator())
         .append(s.platformHash() == null ? "" : " · worker's configuration `" + s.platformHash() + "`").append("\n\n");
+    if (s.outputs().containsKey("score")) {
+      md.append("Production readiness **").append(s.outputs().get("score")).append("**")
+          .append(s.outputs().containsKey("score-before") ? " (" + s.outputs().get("score-before") + " at the start)" : "")
+          .append("\n\n");
+    }
     for (StepView step : s.steps()) {
       md.append("- ").append(step.state().mark()).append(" `").append(step.id()).append("` ").append(step.title());
       if (step.change() != null) {

@@ -1,0 +1,118 @@
+package io.carbon254.runbook.platform;
+
+import static io.carbon254.runbook.engine.RunbookTesting.approve;
+import static io.carbon254.runbook.engine.RunbookTesting.awaitStatus;
+import static io.carbon254.runbook.engine.RunbookTesting.result;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.carbon254.runbook.backup.BackupActivationWorkflow;
+import io.carbon254.runbook.config.ConfigLoader;
+import io.carbon254.runbook.config.PlatformConfig;
+import io.carbon254.runbook.engine.Change;
+import io.carbon254.runbook.engine.ChildView;
+import io.carbon254.runbook.engine.RecordingNotifier;
+import io.carbon254.runbook.engine.RunbookResult;
+import io.carbon254.runbook.engine.RunbookStatus;
+import io.carbon254.runbook.engine.RunbookTesting;
+import io.carbon254.runbook.engine.StepState;
+import io.carbon254.runbook.engine.TestKeys;
+import io.carbon254.runbook.hpa.HpaActivationWorkflow;
+import io.carbon254.runbook.mirror.ImageMirrorWorkflow;
+import io.carbon254.runbook.platformcheck.PlatformCheckWorkflowImpl;
+import io.temporal.client.WorkflowClient;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.worker.Worker;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * platform runs the remaining tasks as children between two real platform-checks, on a platform at
+ * 85%. This build has no sso and no ha-join: the run says so, and what they complete stays ✗.
+ */
+class PlatformWorkflowTest {
+
+  @RegisterExtension
+  static final TestWorkflowExtension temporal = RunbookTesting.extension(PlatformWorkflowImpl.class,
+      PlatformCheckWorkflowImpl.class, StandInChildren.ImageMirror.class, StandInChildren.BackupActivation.class,
+      StandInChildren.HpaActivation.class);
+
+  private final PlatformWorld world = new PlatformWorld();
+  private final PlatformConfig config = TestKeys.signedBy(ConfigLoader.loadDefault());
+  private WorkflowClient client;
+  private String taskQueue;
+
+  @BeforeEach
+  void startWorker(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    RunbookTesting.Started started = RunbookTesting.startWorker(env, worker, client, world, new RecordingNotifier());
+    this.client = started.client();
+    this.taskQueue = started.taskQueue();
+  }
+
+  @Test
+  void theTasksRunInOrderAsChildrenWithTheScoreRisingAsEachFinishes() throws Exception {
+    PlatformWorkflow run = start();
+
+    RunbookStatus atMirror = awaitChildGate(run, "image-mirror");
+    assertThat(atMirror.outputs()).containsEntry("score-before", "85%").containsEntry("score", "85%")
+        .containsEntry("lacking", "this build has no runbook sso, ha-join: what they complete stays ✗");
+    assertThat(atMirror.children()).extracting(ChildView::waitingIn).contains("254carbon/platform/image-mirror");
+    assertThat(atMirror.steps()).extracting(s -> s.id()).containsExactly("check-before", "sso", "image-mirror",
+        "backup-activation", "ha-join", "hpa-activation", "check-after");
+    approve(child(ImageMirrorWorkflow.class, "image-mirror"), "approve-plan", "bob", "carol");
+
+    RunbookStatus atBackup = awaitChildGate(run, "backup-activation");
+    assertThat(atBackup.outputs()).as("live: image mirroring finished").containsEntry("score", "88%");
+    approve(child(BackupActivationWorkflow.class, "backup-activation"), "approve-plan", "bob", "carol");
+    awaitChildGate(run, "hpa-activation");
+    approve(child(HpaActivationWorkflow.class, "hpa-activation"), "approve-plan", "bob", "carol");
+
+    RunbookResult result = result(run);
+    assertThat(result.outcome()).isEqualTo(RunbookResult.Outcome.SUCCEEDED);
+    assertThat(result.step("sso").state()).isEqualTo(StepState.SKIPPED);
+    assertThat(result.step("sso").summary()).isEqualTo("this build has no runbook sso: SSO Infrastructure stays ✗");
+    assertThat(result.step("ha-join").summary()).isEqualTo("this build has no runbook ha-join: Multi-Node HA stays ✗");
+    assertThat(result.step("image-mirror").change()).isEqualTo(Change.UPDATED);
+    assertThat(result.step("hpa-activation").summary()).startsWith("SUCCEEDED: ");
+    assertThat(result.outputs()).containsEntry("score-before", "85%").containsEntry("score", "94%");
+    assertThat(result.outputs().get("report-before")).contains("| Image Mirroring | ✗ |");
+    assertThat(result.outputs().get("report")).contains("| Image Mirroring | ✓ |", "| Backup Strategy | ✓ |",
+        "| HPA Configuration | ✓ |", "| SSO Infrastructure | ✗ |", "**Production readiness: 94%**");
+
+    RunbookTesting.keepHistory(client, "254carbon/platform", PlatformWorkflowImpl.class, "PlatformWorkflow-trusted-85-to-94");
+  }
+
+  @Test
+  void aTaskAlreadyReadyIsNotRunAgainAndTheRunSaysSo() {
+    world.done.add("backups");
+    world.done.add("image-mirroring");
+    PlatformWorkflow run = start();
+    awaitChildGate(run, "hpa-activation");
+    approve(child(HpaActivationWorkflow.class, "hpa-activation"), "approve-plan", "bob", "carol");
+
+    RunbookResult result = result(run);
+    assertThat(result.step("backup-activation").change()).isEqualTo(Change.UNCHANGED);
+    assertThat(result.step("backup-activation").summary()).isEqualTo(
+        "platform-check found Backup Strategy ✓ already: backup-activation not run");
+    assertThat(result.step("image-mirror").change()).isEqualTo(Change.UNCHANGED);
+    assertThat(result.outputs()).containsEntry("score-before", "91%").containsEntry("score", "94%");
+  }
+
+  private PlatformWorkflow start() {
+    RunbookTesting.start(client, PlatformWorkflow.RUNBOOK, "PlatformWorkflow",
+        RunbookTesting.request(config, io.carbon254.runbook.engine.Mode.APPLY, "alice", Map.of()), taskQueue);
+    return client.newWorkflowStub(PlatformWorkflow.class, "254carbon/platform");
+  }
+
+  /** The parent's status once it shows {@code runbook}'s plan gate open in that child. */
+  private static RunbookStatus awaitChildGate(PlatformWorkflow run, String runbook) {
+    return awaitStatus(run, runbook + "'s plan gate, seen from the parent", s -> s.children().stream()
+        .anyMatch(c -> c.runbook().equals(runbook) && "gate approve-plan #1".equals(c.waiting())));
+  }
+
+  private <W> W child(Class<W> type, String runbook) {
+    return client.newWorkflowStub(type, "254carbon/platform/" + runbook);
+  }
+}
