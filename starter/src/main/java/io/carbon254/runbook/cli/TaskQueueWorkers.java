@@ -67,7 +67,10 @@ final class TaskQueueWorkers {
         + (stopped(lastSaid.get(p.getIdentity())) ? ", which has shut down)" : ")")).orElse(""));
   }
 
-  /** What each worker of the task queue said last about itself; empty where the server keeps no worker heartbeats. */
+  /**
+   * What the workers of the task queue said last about themselves, by identity: stopped when every
+   * worker of that identity said it shuts down. Empty where the server keeps no worker heartbeats.
+   */
   private static Map<String, WorkerStatus> lastStatusByIdentity(WorkflowClient client, String taskQueue) {
     List<WorkerInfo> workers;
     try {
@@ -79,14 +82,16 @@ final class TaskQueueWorkers {
     } catch (StatusRuntimeException e) {
       return Map.of(); // older servers, or worker heartbeats turned off: the pollers alone decide
     }
-    Map<String, WorkerHeartbeat> latest = new HashMap<>();
+    Map<String, WorkerHeartbeat> latestByInstance = new HashMap<>();
     for (WorkerInfo worker : workers) {
       WorkerHeartbeat beat = worker.getWorkerHeartbeat();
-      latest.merge(beat.getWorkerIdentity(), beat,
+      latestByInstance.merge(beat.getWorkerInstanceKey(), beat,
           (a, b) -> instant(a.getHeartbeatTime()).isAfter(instant(b.getHeartbeatTime())) ? a : b);
     }
     Map<String, WorkerStatus> said = new HashMap<>();
-    latest.forEach((identity, beat) -> said.put(identity, beat.getStatus()));
+    for (WorkerHeartbeat beat : latestByInstance.values()) {
+      said.merge(beat.getWorkerIdentity(), beat.getStatus(), (a, b) -> stopped(a) ? b : a);
+    }
     return said;
   }
 
