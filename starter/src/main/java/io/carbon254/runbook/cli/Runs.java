@@ -8,7 +8,6 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowExecutionDescription;
 import io.temporal.client.WorkflowQueryException;
-import io.temporal.client.WorkflowQueryRejectedException;
 import io.temporal.client.WorkflowServiceException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
@@ -80,6 +79,9 @@ final class Runs {
     } catch (WorkflowNotFoundException e) {
       throw notFound(workflowId);
     } catch (WorkflowServiceException e) {
+      if (grpcCode(e) == Status.Code.UNKNOWN) {
+        throw e; // not the server's answer (e.g. a payload this process cannot decode): the CLI says what it is
+      }
       throw new CliException(ExitCodes.UNAVAILABLE, "cannot describe " + workflowId + ": " + rootMessage(e));
     }
   }
@@ -90,8 +92,6 @@ final class Runs {
       return Optional.of(client.newUntypedWorkflowStub(workflowId).query("status", RunbookStatus.class));
     } catch (WorkflowNotFoundException e) {
       throw notFound(workflowId);
-    } catch (WorkflowQueryRejectedException e) {
-      return Optional.empty(); // no worker has run the run's first task yet
     } catch (WorkflowQueryException e) {
       if (e.getCause() instanceof StatusRuntimeException sre && sre.getStatus().getCode() == Status.Code.NOT_FOUND) {
         throw notFound(workflowId);
@@ -106,10 +106,13 @@ final class Runs {
         return Optional.empty();
       }
       if (grpcCode(e) == Status.Code.FAILED_PRECONDITION) {
-        // The server saw no poll of the task queue recently; it also counts the polls still waiting, which DescribeTaskQueue does not show.
+        // The server saw no poll recently; unlike DescribeTaskQueue, it also counts the polls still waiting.
         WorkflowExecutionDescription description = describe(client, workflowId);
         throw noWorker(client, workflowId, description, "no worker polls task queue '"
             + description.getRawDescription().getExecutionConfig().getTaskQueue().getName() + "' (the server saw no poll recently)");
+      }
+      if (grpcCode(e) == Status.Code.UNKNOWN) {
+        throw e; // not the server's answer (e.g. a result this process cannot decode): the CLI says what it is
       }
       throw new CliException(ExitCodes.UNAVAILABLE, "cannot read the status of " + workflowId + ": " + rootMessage(e));
     }
