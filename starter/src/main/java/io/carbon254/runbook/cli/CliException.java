@@ -1,7 +1,7 @@
 package io.carbon254.runbook.cli;
 
 /** Ends a command with a message for the operator and an exit code; printed without a stack trace. */
-final class CliException extends RuntimeException {
+class CliException extends RuntimeException {
 
   final int exitCode;
 

@@ -16,6 +16,8 @@ public final class ExitCodes {
   public static final int UNAVAILABLE = 5;
   /** The runbook already runs on this platform. */
   public static final int ALREADY_RUNNING = 6;
+  /** No worker polls the run's task queue (or none answered): what the server knows is printed instead. */
+  public static final int NO_WORKER = 7;
 
   private ExitCodes() {}
 }

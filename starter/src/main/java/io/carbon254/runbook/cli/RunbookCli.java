@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
         CommandLine.HelpCommand.class
     },
     footer = {"", "Exit codes: 0 done, 1 failed/invalid, 2 usage, 3 refused by the run, 4 not found,",
-        "5 Temporal/cluster/sandbox unavailable, 6 already running."})
+        "5 Temporal/cluster/sandbox unavailable, 6 already running, 7 no worker polls the run's task queue."})
 public final class RunbookCli implements Runnable {
 
   @Spec

@@ -36,20 +36,41 @@ final class StatusCommand implements Callable<Integer> {
     String id = temporal.workflowId(run);
     try (TemporalConnection connection = temporal.connect()) {
       if (!watch) {
-        print(Runs.status(connection.client(), id), describe(connection, id), false);
-        return ExitCodes.OK;
+        try {
+          print(render(Runs.status(connection.client(), id), describe(connection, id)), false);
+          return ExitCodes.OK;
+        } catch (NoWorkerException e) {
+          print(render(e.view, false), false);
+          throw e; // the one line that says what to do, on stderr
+        }
       }
       String last = null;
       while (true) {
-        RunbookStatus status = Runs.status(connection.client(), id);
-        WorkflowExecutionDescription description = describe(connection, id);
-        String shown = render(status, description);
+        String shown;
+        boolean running;
+        RunbookState state = null;
+        NoWorkerException noWorker = null;
+        try {
+          RunbookStatus status = Runs.status(connection.client(), id);
+          WorkflowExecutionDescription description = describe(connection, id);
+          shown = render(status, description);
+          running = description.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+          state = status.state();
+        } catch (NoWorkerException e) {
+          // Keep showing what the server knows until a worker polls again, then the run as before.
+          noWorker = e;
+          shown = render(e.view, true);
+          running = e.view.running();
+        }
         if (!shown.equals(last)) {
-          print(status, description, true);
+          print(shown, true);
           last = shown;
         }
-        if (description.getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
-          return status.state() == RunbookState.COMPLETED ? ExitCodes.OK : ExitCodes.FAILED;
+        if (!running) {
+          if (noWorker != null) {
+            throw noWorker;
+          }
+          return state == RunbookState.COMPLETED ? ExitCodes.OK : ExitCodes.FAILED;
         }
         LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
       }
@@ -77,10 +98,15 @@ final class StatusCommand implements Callable<Integer> {
             + "); this CLI's copy (" + mine + ") differs, and does not apply.\n";
   }
 
-  private void print(RunbookStatus status, WorkflowExecutionDescription description, boolean redraw) {
+  /** What the server knows when no worker can answer; in JSON the no-worker line is its {@code noWorker} field. */
+  private String render(ServerView view, boolean withProblem) {
+    return output == Output.json ? Json.of(view) : view.render(Instant.now(), withProblem);
+  }
+
+  private void print(String shown, boolean redraw) {
     if (redraw && output == Output.table && System.console() != null) {
       System.out.print("\033[H\033[2J");
     }
-    System.out.println(render(status, description));
+    System.out.println(shown);
   }
 }
