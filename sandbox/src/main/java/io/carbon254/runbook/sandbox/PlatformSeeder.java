@@ -812,6 +812,7 @@ final class PlatformSeeder {
       }
       hpa.getMetadata().setGeneration(1L);
       hpa.setStatus(HpaController.metricsUnavailable(1, "cpu"));
+      hpa.getStatus().setObservedGeneration(1L);
       client.resource(hpa).create();
     }
   }
