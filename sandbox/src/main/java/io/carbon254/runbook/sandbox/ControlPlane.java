@@ -66,6 +66,8 @@ public final class ControlPlane implements AutoCloseable {
   static final String SERVICE_CIDR = "10.96.0.0/12";
   static final Duration START_PATIENCE = Duration.ofSeconds(90);
   static final Duration STOP_GRACE = Duration.ofSeconds(10);
+  /** How often the controller manager's HPA controller syncs every HPA. */
+  static final Duration HPA_SYNC = Duration.ofSeconds(2);
 
   private final KubernetesTools tools;
   private final TestCertificateAuthority ca;
@@ -228,7 +230,10 @@ public final class ControlPlane implements AutoCloseable {
         "--authorization-mode=RBAC", "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
         "--service-account-signing-key-file=" + dir.resolve("sa.key"), "--service-account-key-file=" + dir.resolve("sa.pub"),
         "--service-cluster-ip-range=" + SERVICE_CIDR, "--allow-privileged=true", "--profiling=false",
-        "--egress-selector-config-file=" + dir.resolve("egress.yaml"), "--cert-dir=" + dir.resolve("apiserver-certs")));
+        "--egress-selector-config-file=" + dir.resolve("egress.yaml"), "--cert-dir=" + dir.resolve("apiserver-certs"),
+        // Aggregated APIs (metrics.k8s.io) are reached at their Service's ready pod addresses, which
+        // the cluster network routes, not at a ClusterIP that only kube-proxy could (there is none).
+        "--enable-aggregator-routing=true"));
     await(apiServer, http, url() + "/readyz", adminToken);
     apiServerReadyIn = Duration.ofNanos(System.nanoTime() - started);
 
@@ -257,7 +262,12 @@ public final class ControlPlane implements AutoCloseable {
           "--service-account-private-key-file=" + dir.resolve("sa.key"), "--root-ca-file=" + dir.resolve("ca.crt"),
           "--use-service-account-credentials=true", "--service-cluster-ip-range=" + SERVICE_CIDR,
           "--cluster-signing-cert-file=" + dir.resolve("ca.crt"), "--cluster-signing-key-file=" + dir.resolve("ca.key"),
-          "--controllers=*,bootstrap-signer-controller,token-cleaner-controller", "--cert-dir=" + dir.resolve("controller-manager-certs")));
+          "--controllers=*,bootstrap-signer-controller,token-cleaner-controller", "--cert-dir=" + dir.resolve("controller-manager-certs"),
+          // HPAs converge in seconds, not minutes: sync every 2 s (default 15 s), and a pod's CPU
+          // samples count 1 s after it starts (default 5 min, when samples younger than a metrics
+          // window after readiness are skipped).
+          "--horizontal-pod-autoscaler-sync-period=" + HPA_SYNC.toSeconds() + "s",
+          "--horizontal-pod-autoscaler-cpu-initialization-period=1s"));
     }
     try (KubernetesClient admin = new KubernetesClientBuilder().withConfig(adminConfig()).build()) {
       installCrds(admin);

@@ -38,6 +38,8 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPathBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
@@ -62,16 +64,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes the 254Carbon platform, as the status report describes it before the remaining tasks,
  * into an empty API server: everything installed and ready, SSO phase 3 not applied, Velero's
- * storage location unavailable (no bucket), no schedules, metrics API unavailable, no HPAs, one
- * control-plane node.
+ * storage location unavailable (no bucket), no schedules, metrics API unavailable (metrics-server
+ * lacks {@code --kubelet-insecure-tls}), the older HPA manifests applied ({@link #OLDER_AUTOSCALERS}:
+ * not reporting metrics), one control-plane node.
  *
  * <p>On fabric8's mock it writes what controllers would have written (workload statuses,
  * Endpoints, permissive CRDs). On a real API server the CRDs are the operators' own (installed by
  * the {@link ControlPlane}), workloads get no status (the controllers and the
  * {@link KubeletSimulator} roll them out: {@link #awaitRollouts}), Endpoints come from ready pods,
- * statuses the server drops on create go through {@code /status}, and there is no metrics
- * APIService: an aggregated API that does not answer blocks namespace deletion on a real control
- * plane (the metrics-server simulator comes with hpa-activation).
+ * statuses the server drops on create go through {@code /status}, HPA statuses come from the real
+ * HPA controller, and there is no metrics APIService: an aggregated API that does not answer
+ * blocks namespace deletion on a real control plane (the {@link MetricsServerSimulator} registers
+ * it once metrics-server is healthy).
  */
 final class PlatformSeeder {
 
@@ -82,6 +86,17 @@ final class PlatformSeeder {
 
   static final String CONTROL_PLANE_IP = "192.168.1.10";
   static final String KUBELET_VERSION = "v1.28.4";
+
+  /**
+   * The HPA manifests applied before the status report (PLATFORM.md: "manifests elsewhere"): name →
+   * target, min, max, CPU utilization. Each is seeded in its target's namespace when the config's
+   * autoscalers name that target.
+   */
+  record OlderAutoscaler(String name, String targetName, int minReplicas, int maxReplicas, int cpuUtilization) {}
+
+  static final List<OlderAutoscaler> OLDER_AUTOSCALERS = List.of(
+      new OlderAutoscaler("trino-worker-hpa", "trino-worker", 1, 5, 75),
+      new OlderAutoscaler("superset-worker-hpa", "superset", 1, 4, 75));
 
   private final PlatformConfig config;
   private final KubernetesClient client;
@@ -113,6 +128,7 @@ final class PlatformSeeder {
     dataServices();
     infrastructure();
     autoscalerTargets();
+    olderAutoscalers();
     log.info("sandbox platform seeded: {} objects", seeded.size());
   }
 
@@ -754,6 +770,50 @@ final class PlatformSeeder {
     for (Hpa.Autoscaler a : config.hpa().autoscalers()) {
       String kind = a.targetKind() == null ? "deployment" : a.targetKind().toLowerCase(Locale.ROOT);
       workload(a.namespace(), kind + "/" + a.targetName());
+    }
+  }
+
+  /** The older HPAs, on the config's targets; on the mock with the status the HPA controller writes while metrics are down. */
+  private void olderAutoscalers() {
+    if (config.hpa() == null) {
+      return;
+    }
+    for (OlderAutoscaler older : OLDER_AUTOSCALERS) {
+      Hpa.Autoscaler target = config.hpa().autoscalers().stream().filter(a -> older.targetName().equals(a.targetName()))
+          .findFirst().orElse(null);
+      if (target == null) {
+        continue;
+      }
+      String kind = target.targetKind() == null ? "Deployment" : target.targetKind();
+      HorizontalPodAutoscaler hpa = new HorizontalPodAutoscalerBuilder()
+          .withNewMetadata()
+          .withName(older.name())
+          .withNamespace(target.namespace())
+          .addToLabels("app", older.targetName())
+          .addToLabels("app.kubernetes.io/part-of", "254carbon")
+          .endMetadata()
+          .withNewSpec()
+          .withNewScaleTargetRef().withApiVersion("apps/v1").withKind(kind).withName(older.targetName()).endScaleTargetRef()
+          .withMinReplicas(older.minReplicas())
+          .withMaxReplicas(older.maxReplicas())
+          .addNewMetric()
+          .withType("Resource")
+          .withNewResource().withName("cpu").withNewTarget().withType("Utilization").withAverageUtilization(older.cpuUtilization())
+          .endTarget().endResource()
+          .endMetric()
+          .endSpec()
+          .build();
+      if (!mark(hpa)) {
+        continue;
+      }
+      if (real) {
+        client.resource(hpa).create(); // the real HPA controller writes its status
+        continue;
+      }
+      hpa.getMetadata().setGeneration(1L);
+      hpa.setStatus(HpaController.metricsUnavailable(1, "cpu"));
+      hpa.getStatus().setObservedGeneration(1L);
+      client.resource(hpa).create();
     }
   }
 

@@ -1,5 +1,6 @@
 package io.carbon254.runbook.sandbox;
 
+import io.carbon254.runbook.config.Hpa;
 import io.carbon254.runbook.config.PlatformConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -39,6 +40,7 @@ import org.slf4j.LoggerFactory;
  * else fabric8's CRUD mock ({@link KubernetesMode}). On the real one the {@link KubeletSimulator}
  * plays scheduler and kubelets, the controllers do the rest, and the worker's credential in
  * {@link #endpoints()} is a token of the ServiceAccount that {@code deploy/rbac.yaml} grants.
+ * The {@link MetricsServerSimulator} serves the metrics API once metrics-server's args are right.
  *
  * <pre>{@code
  * try (Sandbox sandbox = Sandbox.start(ConfigLoader.loadDefault())) {
@@ -260,8 +262,13 @@ public final class Sandbox implements AutoCloseable {
 
     KubernetesMode mode = b.kubernetes.resolve();
     String kubernetesUrl;
+    // namespace/service → the loopback fake that stands in for its pods (real API server only).
+    Map<String, InetSocketAddress> pods = new ConcurrentHashMap<>();
+    Hpa.MetricsServer metricsServerConfig = config.hpa() == null ? null : config.hpa().metricsServer();
+    MetricsServerSimulator metricsServer = !b.metricsServerSimulator || metricsServerConfig == null ? null
+        : mode == KubernetesMode.REAL ? MetricsServerSimulator.onTheRealServer(metricsServerConfig, ca, pods::put)
+        : MetricsServerSimulator.onTheMock(metricsServerConfig);
     if (mode == KubernetesMode.REAL) {
-      Map<String, InetSocketAddress> pods = new ConcurrentHashMap<>();
       proxied.forEach((service, fake) -> pods.put(service, serveForPods(fake, loopback)));
       controlPlane = ControlPlane.start(KubernetesTools.require(), ca, ControlPlane.Options.defaults()
           .podNetwork(address -> podStandIn(address, pods)));
@@ -272,6 +279,9 @@ public final class Sandbox implements AutoCloseable {
       SandboxDispatcher dispatcher = new SandboxDispatcher(KUBERNETES_VERSION);
       proxied.forEach((service, fake) -> dispatcher.proxy(service.substring(0, service.indexOf('/')),
           service.substring(service.indexOf('/') + 1), fake));
+      if (metricsServer != null) {
+        dispatcher.aggregate(MetricsApiFake.GROUP, metricsServer.api());
+      }
       String[] v = KUBERNETES_VERSION.substring(1).split("\\.");
       server =
           new KubernetesMockServer(
@@ -309,6 +319,9 @@ public final class Sandbox implements AutoCloseable {
     }
     if (b.veleroSimulator) {
       simulators.add(new VeleroSimulator(objectStore, b.veleroStep, Duration.ofSeconds(1)));
+    }
+    if (metricsServer != null) {
+      simulators.add(metricsServer);
     }
     simulators.addAll(b.simulators);
     for (Simulator simulator : simulators) {
@@ -433,6 +446,7 @@ public final class Sandbox implements AutoCloseable {
     private KubernetesMode kubernetes = KubernetesMode.AUTO;
     private boolean rolloutSimulator = true;
     private boolean veleroSimulator = true;
+    private boolean metricsServerSimulator = true;
     private Duration veleroStep = Duration.ofMillis(300);
     private Duration rolloutDelay = Duration.ofMillis(300);
     private HttpFake prometheus;
@@ -470,6 +484,15 @@ public final class Sandbox implements AutoCloseable {
     /** Without the built-in {@link VeleroSimulator}: Velero objects keep the status they are given. */
     public Builder withoutVeleroSimulator() {
       this.veleroSimulator = false;
+      return this;
+    }
+
+    /**
+     * Without the built-in {@link MetricsServerSimulator}: the metrics API stays unavailable
+     * whatever metrics-server's args, and on the mock nothing writes HPA statuses.
+     */
+    public Builder withoutMetricsServerSimulator() {
+      this.metricsServerSimulator = false;
       return this;
     }
 

@@ -12,9 +12,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The CRUD dispatcher plus what a real API server answers that the CRUD mock does not:
- * {@code /version} (the mock would answer a list of every stored object) and the service proxy
+ * {@code /version} (the mock would answer a list of every stored object), the service proxy
  * {@code /api/v1/namespaces/<ns>/services/[<scheme>:]<name>[:<port>]/proxy/<path>}, which is
- * forwarded to the {@link HttpFake} registered for that Service.
+ * forwarded to the {@link HttpFake} registered for that Service, and aggregated API groups
+ * ({@code /apis/metrics.k8s.io/...}), forwarded to the fake that plays their server.
  */
 final class SandboxDispatcher extends KubernetesCrudDispatcher {
 
@@ -25,6 +26,7 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
 
   private final String versionJson;
   private final Map<String, HttpFake> proxied = new ConcurrentHashMap<>();
+  private final Map<String, HttpFake> aggregated = new ConcurrentHashMap<>();
 
   SandboxDispatcher(String gitVersion) {
     String[] parts = gitVersion.replaceFirst("^v", "").split("\\.");
@@ -33,6 +35,11 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
             + "\",\"gitCommit\":\"0000000000000000000000000000000000000000\",\"gitTreeState\":\"clean\","
             + "\"buildDate\":\"2023-11-15T16:48:54Z\",\"goVersion\":\"go1.20.11\",\"compiler\":\"gc\","
             + "\"platform\":\"linux/amd64\"}";
+  }
+
+  /** Answers every path of an aggregated API group ({@code /apis/<group>/...}) with {@code fake}, as kube-apiserver's proxy to it would. */
+  void aggregate(String group, HttpFake fake) {
+    aggregated.put("/apis/" + group, fake);
   }
 
   /** Answers the service proxy of {@code namespace/service} (any port, any scheme prefix) with {@code fake}. */
@@ -46,6 +53,11 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
     String path = HttpFake.path(target);
     if ("/version".equals(path) || "/version/".equals(path)) {
       return respond(HttpFake.Reply.json(200, versionJson));
+    }
+    for (Map.Entry<String, HttpFake> api : aggregated.entrySet()) {
+      if (path.equals(api.getKey()) || path.startsWith(api.getKey() + "/")) {
+        return respond(api.getValue().handle(request.getMethod(), target));
+      }
     }
     Matcher m = SERVICE_PROXY.matcher(path);
     if (m.matches()) {

@@ -79,7 +79,30 @@ public final class TestCertificateAuthority {
   }
 
   /** A certificate and its private key, both PEM. */
-  public record Issued(String certificatePem, String privateKeyPem) {}
+  public record Issued(String certificatePem, String privateKeyPem) {
+
+    /** A TLS server socket factory presenting this certificate (for a fake that serves HTTPS). */
+    public javax.net.ssl.SSLSocketFactory serverSocketFactory() {
+      try {
+        java.security.cert.Certificate cert = java.security.cert.CertificateFactory.getInstance("X.509")
+            .generateCertificate(new java.io.ByteArrayInputStream(certificatePem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        String base64 = privateKeyPem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+        java.security.PrivateKey key = java.security.KeyFactory.getInstance("EC")
+            .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(java.util.Base64.getDecoder().decode(base64)));
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        char[] password = "sandbox".toCharArray();
+        store.setKeyEntry("serving", key, password, new java.security.cert.Certificate[] {cert});
+        javax.net.ssl.KeyManagerFactory keys = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(store, password);
+        javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+        context.init(keys.getKeyManagers(), null, null);
+        return context.getSocketFactory();
+      } catch (GeneralSecurityException | IOException e) {
+        throw new IllegalStateException("cannot serve TLS with the issued certificate", e);
+      }
+    }
+  }
 
   /**
    * A serving certificate signed by this CA (EC P-256, one year) for {@code commonName} with the
