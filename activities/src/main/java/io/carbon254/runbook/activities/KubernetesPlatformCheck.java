@@ -552,9 +552,11 @@ public final class KubernetesPlatformCheck implements PlatformCheckActivities {
         problems.add("scales " + (target == null ? "nothing" : target.getKind() + "/" + target.getName())
             + ", config wants " + a.targetKind() + "/" + a.targetName());
       }
-      int metrics = h.getStatus() == null ? 0 : nullSafe(h.getStatus().getCurrentMetrics()).size();
-      if (metrics == 0) {
-        problems.add("no current metrics (metrics API down, or pods without CPU requests)");
+      // While it cannot read metrics the HPA controller still lists one empty entry per metric of the
+      // spec: only a value read (ScalingActive True) counts.
+      String notReporting = KubernetesAutoscaling.reportingProblem(h);
+      if (notReporting != null) {
+        problems.add("no current metrics: " + notReporting);
       }
       if (problems.isEmpty()) {
         reporting++;

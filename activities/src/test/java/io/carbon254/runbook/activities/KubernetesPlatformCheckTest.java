@@ -397,8 +397,10 @@ class KubernetesPlatformCheckTest {
         .isEqualTo("metrics API not Available (FailedDiscoveryCheck); 0 of 2 HPAs reporting metrics");
     assertThat(result.details()).containsExactly(
         "APIService v1beta1.metrics.k8s.io: not Available (FailedDiscoveryCheck)",
-        "HPA data-platform/trino-worker-hpa: replicas 1–5, config wants 2–5; no current metrics (metrics API down,"
-            + " or pods without CPU requests)",
+        "HPA data-platform/trino-worker-hpa: replicas 1–5, config wants 2–5; no current metrics: ScalingActive False"
+            + " (FailedGetResourceMetric): the HPA was unable to compute the replica count: failed to get cpu utilization:"
+            + " unable to get metrics for resource cpu: unable to fetch metrics from resource metrics API: the server is"
+            + " currently unable to handle the request (get pods.metrics.k8s.io)",
         "HPA data-platform/superset-hpa: missing");
   }
 
@@ -604,9 +606,21 @@ class KubernetesPlatformCheckTest {
         .withNewScaleTargetRef().withApiVersion("apps/v1").withKind("Deployment").withName(target).endScaleTargetRef()
         .endSpec();
     var status = builder.withNewStatus().withCurrentReplicas(min).withDesiredReplicas(min);
+    // As kube-controller-manager's HPA controller writes it: without metrics it still lists one empty
+    // entry per metric of the spec, and says why in ScalingActive.
     if (reporting) {
       status.addNewCurrentMetric().withType("Resource").withNewResource().withName("cpu").withNewCurrent()
-          .withAverageUtilization(42).endCurrent().endResource().endCurrentMetric();
+          .withAverageUtilization(42).endCurrent().endResource().endCurrentMetric()
+          .addNewCondition().withType("ScalingActive").withStatus("True").withReason("ValidMetricFound")
+          .withMessage("the HPA was able to successfully calculate a replica count from cpu resource utilization")
+          .endCondition();
+    } else {
+      status.addNewCurrentMetric().withType("").endCurrentMetric()
+          .addNewCondition().withType("ScalingActive").withStatus("False").withReason("FailedGetResourceMetric")
+          .withMessage("the HPA was unable to compute the replica count: failed to get cpu utilization: unable to get"
+              + " metrics for resource cpu: unable to fetch metrics from resource metrics API: the server is currently"
+              + " unable to handle the request (get pods.metrics.k8s.io)")
+          .endCondition();
     }
     status.endStatus();
     client.autoscaling().v2().horizontalPodAutoscalers().inNamespace("data-platform").resource(builder.build())
