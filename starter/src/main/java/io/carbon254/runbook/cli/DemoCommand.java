@@ -115,12 +115,13 @@ final class DemoCommand implements Callable<Integer> {
           r.unchanged(), r.skipped(), r.summary()));
       if (outputs.containsKey("report-before")) {
         System.out.println();
-        System.out.println("Before:");
+        System.out.println("Readiness before:");
+        System.out.println();
         System.out.println(outputs.get("report-before"));
-        System.out.println("After:");
       }
       if (outputs.containsKey("report")) {
         System.out.println();
+        System.out.println(outputs.containsKey("report-before") ? "Readiness after:\n" : "");
         System.out.println(outputs.get("report"));
       }
       System.out.printf("demo finished in %.1f s%n", (System.nanoTime() - started) / 1e9);

@@ -9,15 +9,17 @@ import org.junit.jupiter.api.Test;
 class DemoTest {
 
   @Test
-  void theDemoRunsEveryRunbookOnTheSandboxAndEndsWithTheSummary() {
+  void theDemoRunsThePlatformRunbookWithEveryOtherAsItsChildAndEndsWithTheReadinessBeforeAndAfter() {
     Jvm.Result demo = Jvm.run(Map.of(), false, "demo", "--yes");
 
     assertThat(demo.exitCode()).as(demo.out() + demo.err()).isZero();
     assertThat(demo.out())
         .contains("runbook demo on the simulated platform '254carbon'")
-        .contains("▶ platform-check")
+        .contains("▶ platform — ")
         .contains("✓ check-cluster")
         .containsPattern("platform-check\\s+SUCCEEDED")
+        .containsPattern("sso\\s+SKIPPED .* this build has no runbook sso: SSO Infrastructure stays ✗")
+        .containsPattern("platform\\s+SUCCEEDED")
         .containsPattern("backup-activation\\s+SUCCEEDED")
         .containsPattern("image-mirror\\s+SUCCEEDED")
         .containsPattern("hpa-activation\\s+SUCCEEDED")
@@ -25,6 +27,7 @@ class DemoTest {
         .contains("| Backup Strategy | ✓ |")
         .contains("| Image Mirroring | ✓ |")
         .contains("| HPA Configuration | ✓ |")
+        .contains("Readiness before:", "**Production readiness: 85%**", "Readiness after:")
         .contains("**Production readiness: 94%**")
         .contains("demo finished in");
     String everything = demo.out() + demo.err();
