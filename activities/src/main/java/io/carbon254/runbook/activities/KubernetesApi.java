@@ -159,8 +159,25 @@ public final class KubernetesApi {
     }
   }
 
+  /** Told of every request the adapters make, on the calling thread (the least-privilege test names the step from it). */
+  private static final List<java.util.function.Consumer<Call>> OBSERVERS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Tells {@code observer} of every request from now until the returned handle is closed. */
+  public static AutoCloseable observe(java.util.function.Consumer<Call> observer) {
+    OBSERVERS.add(observer);
+    return () -> OBSERVERS.remove(observer);
+  }
+
+  /** For the few requests made without {@link #call} (raw proxies, the secret resolver): tells the observers. */
+  static void observed(Call call) {
+    for (java.util.function.Consumer<Call> observer : OBSERVERS) {
+      observer.accept(call);
+    }
+  }
+
   /** Runs one request; a failure of the API becomes a classified activity failure ({@link #failure}). */
   public <T> T call(Call call, Supplier<T> request) {
+    observed(call);
     if (!List.of("get", "list", "watch").contains(call.verb())) {
       ChangeGuard.allow(call.gerund() + " " + call.what());
     }
@@ -244,6 +261,7 @@ public final class KubernetesApi {
     }
     if (serverSideApply.get()) {
       try {
+        observed(Call.of("patch", type, ns, name));
         ServerSideApplicable<GenericKubernetesResource> apply = resources(type, ns).resource(desired)
             .fieldValidation(FieldValidateable.Validation.STRICT).fieldManager(FIELD_MANAGER);
         (conflicts == Conflicts.FORCE ? apply.forceConflicts() : apply).serverSideApply();
@@ -273,6 +291,7 @@ public final class KubernetesApi {
     String name = desired.getMetadata().getName();
     if (diff.missing()) {
       try {
+        observed(Call.of("create", type, ns, name));
         resources(type, ns).resource(desired).create();
         return new Applied(Change.CREATED, target, List.of());
       } catch (KubernetesClientException e) {

@@ -303,6 +303,7 @@ public final class KubernetesPlatformCheck implements PlatformCheckActivities {
       String path = "/api/v1/namespaces/" + monitoring.namespace() + "/services/" + target + "/proxy/api/v1/targets";
       source = "the Kubernetes API service proxy to " + monitoring.namespace() + "/" + target;
       try {
+        KubernetesApi.observed(Call.serviceProxy(monitoring.namespace(), service));
         body = kubernetes.raw(path);
       } catch (KubernetesClientException e) {
         if (e.getCode() <= 0 || e.getCode() == 401 || e.getCode() == 403) {

@@ -44,6 +44,7 @@ public final class Secrets implements SecretResolver {
     }
     Secret secret;
     try {
+      KubernetesApi.observed(KubernetesApi.Call.of("get", Secret.class, ref.namespace(), ref.name()));
       secret = kubernetes.secrets().inNamespace(ref.namespace()).withName(ref.name()).get();
     } catch (KubernetesClientException e) {
       ApplicationFailure failure = KubernetesApi.failure(KubernetesApi.Call.of("get", Secret.class, ref.namespace(), ref.name()),

@@ -128,6 +128,14 @@ public final class ControlPlane implements AutoCloseable {
     }
   }
 
+  /**
+   * The API server's audit log: one JSON event per line for every request of a ServiceAccount
+   * outside kube-system, at Metadata level (user, verb, objectRef, responseStatus).
+   */
+  public Path auditLog() {
+    return dir.resolve("audit.log");
+  }
+
   /** {@code https://127.0.0.1:<port>}. */
   public String url() {
     return "https://127.0.0.1:" + apiPort;
@@ -221,8 +229,23 @@ public final class ControlPlane implements AutoCloseable {
     HttpClient http = HttpClient.newBuilder().sslContext(trusting(ca)).connectTimeout(Duration.ofSeconds(2)).build();
     await(etcd, http, "http://127.0.0.1:" + etcdPort + "/health", null);
 
+    // Every request of a ServiceAccount outside kube-system (the worker's), at Metadata level: who
+    // asked for which verb on which object, and the answer. The least-privilege test reads it.
+    write("audit-policy.yaml", """
+        apiVersion: audit.k8s.io/v1
+        kind: Policy
+        omitStages: [RequestReceived]
+        rules:
+        - level: None
+          userGroups: ["system:serviceaccounts:kube-system"]
+        - level: Metadata
+          userGroups: ["system:serviceaccounts"]
+        - level: None
+        """);
     apiPort = freePort();
     ChildProcess apiServer = launch("kube-apiserver", List.of(tools.apiServer().toString(),
+        "--audit-policy-file=" + dir.resolve("audit-policy.yaml"), "--audit-log-path=" + auditLog(),
+        "--audit-log-format=json", "--audit-log-mode=blocking",
         "--etcd-servers=http://127.0.0.1:" + etcdPort, "--bind-address=127.0.0.1", "--secure-port=" + apiPort,
         "--advertise-address=" + ADVERTISE_ADDRESS, "--endpoint-reconciler-type=none",
         "--tls-cert-file=" + dir.resolve("apiserver.crt"), "--tls-private-key-file=" + dir.resolve("apiserver.key"),
