@@ -2,6 +2,7 @@ package io.carbon254.runbook.cli;
 
 import static io.carbon254.runbook.engine.RunbookSearchAttributes.AWAITING_APPROVAL;
 import static io.carbon254.runbook.engine.RunbookSearchAttributes.PLATFORM;
+import static io.carbon254.runbook.engine.RunbookSearchAttributes.READINESS_SCORE;
 import static io.carbon254.runbook.engine.RunbookSearchAttributes.RUNBOOK_NAME;
 import static io.carbon254.runbook.engine.RunbookSearchAttributes.RUNBOOK_STATE;
 import static io.carbon254.runbook.engine.RunbookSearchAttributes.RUNBOOK_STEP;
@@ -49,7 +50,7 @@ final class ListCommand implements Callable<Integer> {
   Output output;
 
   record Row(String workflowId, String runbook, String platform, String state, String step, boolean awaitingApproval,
-      String status, String started) {}
+      String status, Long readinessScore, String started) {}
 
   @Override
   public Integer call() {
@@ -67,10 +68,11 @@ final class ListCommand implements Callable<Integer> {
       } else if (rows.isEmpty()) {
         System.out.println("no runs match");
       } else {
-        System.out.printf("%-36s %-18s %-18s %-20s %-9s %-10s %s%n", "WORKFLOW ID", "RUNBOOK", "STATE", "STEP", "APPROVAL",
-            "STATUS", "STARTED");
-        rows.forEach(r -> System.out.printf("%-36s %-18s %-18s %-20s %-9s %-10s %s%n", r.workflowId(), r.runbook(),
-            r.state(), r.step(), r.awaitingApproval() ? "waiting" : "", r.status(), r.started()));
+        System.out.printf("%-36s %-18s %-18s %-20s %-9s %-10s %-6s %s%n", "WORKFLOW ID", "RUNBOOK", "STATE", "STEP",
+            "APPROVAL", "STATUS", "SCORE", "STARTED");
+        rows.forEach(r -> System.out.printf("%-36s %-18s %-18s %-20s %-9s %-10s %-6s %s%n", r.workflowId(), r.runbook(),
+            r.state(), r.step(), r.awaitingApproval() ? "waiting" : "", r.status(),
+            r.readinessScore() == null ? "" : r.readinessScore() + "%", r.started()));
       }
       return ExitCodes.OK;
     }
@@ -135,6 +137,6 @@ final class ListCommand implements Callable<Integer> {
     Boolean awaiting = sa.get(AWAITING_APPROVAL);
     return new Row(run.getExecution().getWorkflowId(), sa.get(RUNBOOK_NAME), sa.get(PLATFORM), sa.get(RUNBOOK_STATE),
         sa.get(RUNBOOK_STEP) == null ? "" : sa.get(RUNBOOK_STEP), Boolean.TRUE.equals(awaiting),
-        run.getStatus().name().replace("WORKFLOW_EXECUTION_STATUS_", ""), String.valueOf(run.getStartTime()));
+        run.getStatus().name().replace("WORKFLOW_EXECUTION_STATUS_", ""), sa.get(READINESS_SCORE), String.valueOf(run.getStartTime()));
   }
 }

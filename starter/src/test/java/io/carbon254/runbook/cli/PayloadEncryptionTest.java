@@ -27,7 +27,7 @@ class PayloadEncryptionTest extends WithRealTemporalServer {
 
   /** The search attributes a run keeps: readable by design (the server indexes them; no codec touches them). */
   static final Set<String> SEARCH_ATTRIBUTES = Set.of("RunbookName", "RunbookState", "RunbookStep", "AwaitingApproval",
-      "Platform", "TemporalChangeVersion");
+      "Platform", "ReadinessScore", "TemporalChangeVersion");
 
   /** {@code runbook codec keygen FILE --id ID}: a new key, active; the keys themselves never printed. */
   Path keygen(Path keyring, String id) {

@@ -27,7 +27,7 @@ import java.util.function.Consumer;
  */
 public final class NamespaceSetup {
 
-  public static final String ATTRIBUTE_NAMES = "RunbookName, RunbookState, RunbookStep, Platform as Keyword, AwaitingApproval as Bool";
+  public static final String ATTRIBUTE_NAMES = "RunbookName, RunbookState, RunbookStep, Platform as Keyword, AwaitingApproval as Bool, ReadinessScore as Int";
 
   /** A namespace just registered is not known to every service at once: how long its search attributes may take. */
   private static final Duration NEW_NAMESPACE_PATIENCE = Duration.ofSeconds(60);
@@ -156,6 +156,29 @@ public final class NamespaceSetup {
       }
       say.accept("search attribute " + describe(added) + ": registered");
     });
+  }
+
+  /**
+   * The search attributes every run keeps that the connection's namespace lacks (or has with another
+   * type), e.g. {@code [ReadinessScore]}; empty when all are there, or when the server cannot say (no
+   * operator service: the embedded test server). A run on a namespace without them would fail its
+   * workflow tasks at its first upsert, so the worker refuses to start instead.
+   */
+  public static java.util.List<String> missingSearchAttributes(TemporalConnection connection) {
+    OperatorServiceStubs operator = OperatorServiceStubs.newServiceStubs(
+        OperatorServiceStubsOptions.newBuilder(connection.stubs().getOptions()).validateAndBuildWithDefaults());
+    try {
+      Map<String, IndexedValueType> existing = operator.blockingStub().withDeadlineAfter(10, TimeUnit.SECONDS)
+          .listSearchAttributes(ListSearchAttributesRequest.newBuilder().setNamespace(connection.namespace()).build())
+          .getCustomAttributesMap();
+      return new TreeMap<>(RunbookSearchAttributes.ALL).entrySet().stream()
+          .filter(wanted -> existing.get(wanted.getKey()) != wanted.getValue())
+          .map(Map.Entry::getKey).toList();
+    } catch (StatusRuntimeException e) {
+      return java.util.List.of(); // the server cannot say (or not now): the runs will
+    } finally {
+      operator.shutdownNow();
+    }
   }
 
   /** The namespace's custom search attributes; a namespace registered a moment ago may be unknown for a few seconds. */

@@ -85,6 +85,13 @@ public final class RunbookWorker implements AutoCloseable {
       encryption.onUnreadable(reason -> log.error("this worker cannot read a run's payloads: {}", reason));
       UnreadablePayloadLogFilter.install();
       temporal = TemporalConnection.connect(options.temporalAddress(), metrics, encryption);
+      List<String> missing = isEmbeddedTestServer(temporal.client()) ? List.of() : NamespaceSetup.missingSearchAttributes(temporal);
+      if (!missing.isEmpty()) {
+        temporal.close();
+        throw new StartupException("namespace " + temporal.namespace() + " lacks the search attributes " + missing
+            + " that runs keep (a run would fail at its first update of them): run './runbook setup' against it"
+            + " (docker compose: its temporal-namespace step), then start the worker again");
+      }
     } catch (RuntimeException e) {
       platform.close();
       throw e;

@@ -17,6 +17,8 @@ public final class RunbookSearchAttributes {
   public static final SearchAttributeKey<String> RUNBOOK_STEP = SearchAttributeKey.forKeyword("RunbookStep");
   public static final SearchAttributeKey<Boolean> AWAITING_APPROVAL = SearchAttributeKey.forBoolean("AwaitingApproval");
   public static final SearchAttributeKey<String> PLATFORM = SearchAttributeKey.forKeyword("Platform");
+  /** The production readiness (percent) a run reports, live: platform-check's and platform's. */
+  public static final SearchAttributeKey<Long> READINESS_SCORE = SearchAttributeKey.forLong("ReadinessScore");
 
   /** Name → type, for registration. */
   public static final Map<String, IndexedValueType> ALL = Map.of(
@@ -24,7 +26,8 @@ public final class RunbookSearchAttributes {
       RUNBOOK_STATE.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
       RUNBOOK_STEP.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
       AWAITING_APPROVAL.getName(), IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
-      PLATFORM.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+      PLATFORM.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+      READINESS_SCORE.getName(), IndexedValueType.INDEXED_VALUE_TYPE_INT);
 
   /** The name the Temporal CLI uses for a type ({@code --search-attribute Name=Keyword}, {@code --type Keyword}). */
   public static String cliType(IndexedValueType type) {

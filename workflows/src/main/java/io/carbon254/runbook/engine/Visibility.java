@@ -17,7 +17,12 @@ import java.util.Objects;
 final class Visibility {
 
   private final String runbookId;
+  /** The change that made the readiness score a search attribute (see {@link Versions}). */
+  static final String READINESS_SCORE_CHANGE = "readiness-score-search-attribute";
+
   private Map<String, Object> published = Map.of();
+  /** Whether this run shows its score as a search attribute: decided once, where it first has one. */
+  private Boolean scoreAttribute;
   private ChildView reported;
   private long seq;
 
@@ -38,6 +43,14 @@ final class Visibility {
     now.put(RunbookSearchAttributes.RUNBOOK_STATE.getName(), status.state().name());
     now.put(RunbookSearchAttributes.RUNBOOK_STEP.getName(), status.currentStep() == null ? "" : status.currentStep());
     now.put(RunbookSearchAttributes.AWAITING_APPROVAL.getName(), status.state() == RunbookState.AWAITING_APPROVAL);
+    Long score = percent(status.outputs().get("score"));
+    // Runs that started before the score was a search attribute replay without the upsert.
+    if (score != null && scoreAttribute == null) {
+      scoreAttribute = Versions.patched(READINESS_SCORE_CHANGE);
+    }
+    if (score != null && scoreAttribute) {
+      now.put(RunbookSearchAttributes.READINESS_SCORE.getName(), score);
+    }
     if (now.equals(published)) {
       return;
     }
@@ -51,9 +64,20 @@ final class Visibility {
     published = now;
   }
 
+  /** {@code "88%"} → 88; null when absent or not a percentage. */
+  static Long percent(String score) {
+    if (score == null || !score.matches("\\d{1,3}%")) {
+      return null;
+    }
+    return Long.parseLong(score.substring(0, score.length() - 1));
+  }
+
   private static SearchAttributeUpdate<?> update(String name, Object value) {
     if (value instanceof Boolean b) {
       return SearchAttributeUpdate.valueSet(RunbookSearchAttributes.AWAITING_APPROVAL, b);
+    }
+    if (value instanceof Long l) {
+      return SearchAttributeUpdate.valueSet(RunbookSearchAttributes.READINESS_SCORE, l);
     }
     return switch (name) {
       case "RunbookName" -> SearchAttributeUpdate.valueSet(RunbookSearchAttributes.RUNBOOK_NAME, (String) value);

@@ -12,6 +12,7 @@ import io.carbon254.runbook.engine.Change;
 import io.carbon254.runbook.engine.ChildView;
 import io.carbon254.runbook.engine.RecordingNotifier;
 import io.carbon254.runbook.engine.RunbookResult;
+import io.carbon254.runbook.engine.RunbookSearchAttributes;
 import io.carbon254.runbook.engine.RunbookStatus;
 import io.carbon254.runbook.engine.RunbookTesting;
 import io.carbon254.runbook.engine.StepState;
@@ -80,6 +81,9 @@ class PlatformWorkflowTest {
     assertThat(result.outputs().get("report-before")).contains("| Image Mirroring | ✗ |");
     assertThat(result.outputs().get("report")).contains("| Image Mirroring | ✓ |", "| Backup Strategy | ✓ |",
         "| HPA Configuration | ✓ |", "| SSO Infrastructure | ✗ |", "**Production readiness: 94%**");
+
+    assertThat(client.newUntypedWorkflowStub("254carbon/platform").describe().getTypedSearchAttributes()
+        .get(RunbookSearchAttributes.READINESS_SCORE)).as("the score as a search attribute: runbook list shows it").isEqualTo(94L);
 
     RunbookTesting.keepHistory(client, "254carbon/platform", PlatformWorkflowImpl.class, "PlatformWorkflow-trusted-85-to-94");
   }
