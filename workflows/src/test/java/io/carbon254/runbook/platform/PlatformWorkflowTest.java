@@ -10,6 +10,7 @@ import io.carbon254.runbook.config.ConfigLoader;
 import io.carbon254.runbook.config.PlatformConfig;
 import io.carbon254.runbook.engine.Change;
 import io.carbon254.runbook.engine.ChildView;
+import io.carbon254.runbook.engine.DetailsRenderer;
 import io.carbon254.runbook.engine.RecordingNotifier;
 import io.carbon254.runbook.engine.RunbookResult;
 import io.carbon254.runbook.engine.RunbookSearchAttributes;
@@ -62,6 +63,10 @@ class PlatformWorkflowTest {
     assertThat(atMirror.children()).extracting(ChildView::waitingIn).contains("254carbon/platform/image-mirror");
     assertThat(atMirror.steps()).extracting(s -> s.id()).containsExactly("check-before", "sso", "image-mirror",
         "backup-activation", "ha-join", "hpa-activation", "check-after");
+    assertThat(DetailsRenderer.render(atMirror)).as("the Web UI's details").contains(
+        "Production readiness **85%** (85% at the start)",
+        "- `image-mirror` 254carbon/platform/image-mirror · AWAITING_APPROVAL",
+        "waiting: gate approve-plan #1 in 254carbon/platform/image-mirror");
     approve(child(ImageMirrorWorkflow.class, "image-mirror"), "approve-plan", "bob", "carol");
 
     RunbookStatus atBackup = awaitChildGate(run, "backup-activation");
