@@ -50,7 +50,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * server as the worker's ServiceAccount, the API server's audit log records each request that
  * account made, and the test fails if one was refused, or if a rule allows a verb on a resource
  * that no request used. Its report ({@code target/least-privilege.md}) lists each permission with
- * the runbook steps that need it.
+ * the runbook steps that need it. It also writes what each run of that tree costs in history
+ * ({@code target/history-sizes.md}).
  */
 class LeastPrivilegeTest extends OnTheSandbox {
 
@@ -109,6 +110,7 @@ class LeastPrivilegeTest extends OnTheSandbox {
       RunbookResult platform = runPlatformAnsweringEveryGate();
       assertThat(platform.outcome()).as(platform.summary()).isEqualTo(RunbookResult.Outcome.SUCCEEDED);
     }
+    writeHistorySizes();
 
     List<Request> requests = workerRequests();
     assertThat(requests).as("the worker's requests in the audit log").isNotEmpty();
@@ -150,6 +152,23 @@ class LeastPrivilegeTest extends OnTheSandbox {
     assertThat(outsideTheRules).as("requests no rule of deploy/rbac.yaml allows (granted by a default role?)").isEmpty();
     assertThat(unused).as("rules of deploy/rbac.yaml that no runbook step used (report: %s)", file.toAbsolutePath()).isEmpty();
     assertThat(used.values()).as("every permission is attributed to the steps that need it").noneMatch(s -> s.contains("(no step)"));
+  }
+
+  /**
+   * By the way: what each run of the tree costs in history (events and bytes), for the README's
+   * table ({@code target/history-sizes.md}).
+   */
+  private void writeHistorySizes() throws IOException {
+    StringBuilder table = new StringBuilder("| run | events | history bytes |\n|---|---:|---:|\n");
+    List<String> runs = new ArrayList<>(List.of(config.name() + "/platform"));
+    client.newWorkflowStub(PlatformWorkflow.class, config.name() + "/platform").status().children()
+        .forEach(child -> runs.add(child.workflowId()));
+    for (String id : runs) {
+      var history = client.fetchHistory(id);
+      table.append("| ").append(id).append(" | ").append(history.getEvents().size()).append(" | ")
+          .append(history.getHistory().getSerializedSize()).append(" |\n");
+    }
+    Files.writeString(Path.of("target", "history-sizes.md"), table);
   }
 
   /** Starts platform and answers every gate that opens anywhere in its tree, as the gate's policy needs. */

@@ -557,6 +557,11 @@ public final class Runbook {
     return gate;
   }
 
+  /** The most reminders one gate sends; then it waits without reminding (see {@link #waitForDecisions}). */
+  static final int MAX_REMINDERS = 100;
+
+  static final String REMINDERS_CAPPED = "gate-reminders-capped";
+
   private void waitForDecisions(GateRun gate) {
     Duration remindEvery = duration(gate.policy.reminderEvery());
     long nextReminder = remindEvery == null ? Long.MAX_VALUE : gate.openedAt + remindEvery.toMillis();
@@ -580,6 +585,14 @@ public final class Runbook {
         nextReminder += remindEvery.toMillis();
         notifyPeople(Notification.Kind.GATE_REMINDER,
             "Reminder #" + gate.reminders + ": approval still needed for " + gate.label(), gate);
+        // Each reminder adds a timer (and a notification) to the run's history: a gate that reminds
+        // every minute for a month would pass Temporal's 51,200-event limit. After MAX_REMINDERS it
+        // waits without reminding. Runs that started before the cap keep reminding as they did.
+        if (gate.reminders >= MAX_REMINDERS && Versions.patched(REMINDERS_CAPPED)) {
+          nextReminder = Long.MAX_VALUE;
+          note("gate " + gate.label() + ": " + MAX_REMINDERS + " reminders sent, no more (so the run's history stays"
+              + " bounded); it still waits for a decision" + (deadline == Long.MAX_VALUE ? "" : " until its deadline"));
+        }
       }
     }
   }

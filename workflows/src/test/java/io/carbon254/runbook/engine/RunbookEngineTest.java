@@ -290,6 +290,24 @@ class RunbookEngineTest {
   }
 
   @Test
+  void aGateThatRemindsEveryMinuteForAMonthKeepsItsHistoryBounded() {
+    DrillWorkflow drill = start(apply(goLivePolicy(new GatePolicy(null, null, null, null, "1m", TimeoutOutcome.FAIL))));
+    approvePlan(drill, "bob");
+    awaitGate(drill, "approve-go-live");
+
+    env.sleep(Duration.ofDays(31));
+    RunbookStatus waiting = awaitStatus(drill, "the reminders to stop", s -> s.notes().stream()
+        .anyMatch(n -> n.contains("100 reminders sent, no more")));
+
+    assertThat(notifier.kinds().stream().filter(k -> k == Notification.Kind.GATE_REMINDER).count()).isEqualTo(100);
+    assertThat(waiting.openGate().gate()).as("the gate still waits").isEqualTo("approve-go-live");
+    long events = client.fetchHistory(RunbookLauncher.workflowId("drillplat", "drill")).getEvents().size();
+    assertThat(events).as("history events after a month of a gate reminding every minute").isLessThan(2_000);
+    approve(drill, "approve-go-live", "bob");
+    assertThat(result(drill).outcome()).isEqualTo(Outcome.SUCCEEDED);
+  }
+
+  @Test
   void aTimeoutConfiguredToSkipSkipsTheGatedStepAndTheRunGoesOn() {
     DrillWorkflow drill = start(apply(goLivePolicy(new GatePolicy(null, null, null, "72h", null, TimeoutOutcome.SKIP_STEP))));
     approvePlan(drill, "bob");
