@@ -124,8 +124,8 @@ public final class LoadBenchmark {
       try {
         approver.start();
         // Workers run for weeks: warm both up (class loading, JIT) on runs of their own platforms, not measured.
-        Map<String, CompletableFuture<RunbookResult>> warmUp = startRuns(client, people, approver, warmUpPlatforms,
-            LoadDrill.RUNBOOKS, chunks);
+        Map<String, CompletableFuture<RunbookResult>> warmUp = startRuns(client, people, approver,
+            runIds(warmUpPlatforms, LoadDrill.RUNBOOKS), chunks, new ArrayList<>());
         CompletableFuture.allOf(warmUp.values().toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
         System.out.println("warm-up: " + warmUp.size() + " runs completed");
         workers.forEach(Worker::markLoadStart);
@@ -133,30 +133,40 @@ public final class LoadBenchmark {
         ProcFigures selfAtStart = ProcFigures.read(ProcessHandle.current().pid());
         String loadBefore = loadAverage();
 
-        Worker killed = workers.get(0);
-        Map<String, CompletableFuture<RunbookResult>> results = startRuns(client, people, approver, platformNames,
-            perPlatform, chunks);
-        System.out.println("started " + total + " runs");
         // The midpoint, as the drill's world sees it: half the runs have made their last effect. (The starter's result
         // futures hear of completions late under this load: 50 of them done was 77 runs completed on the server.)
-        int finishedAtKill;
-        while ((finishedAtKill = finished(drillDir, results.keySet())) < total / 2) {
-          check(!results.values().stream().allMatch(CompletableFuture::isDone), "the runs ended before half had finished");
-          sleep(20);
-        }
-        killed.kill9();
-        System.out.printf("killed worker 1 (pid %d) with SIGKILL: %d of %d runs had finished%n", killed.pid(),
-            finishedAtKill, total);
+        List<String> ids = runIds(platformNames, perPlatform);
+        Worker killed = workers.get(0);
+        AtomicInteger finishedAtKill = new AtomicInteger();
+        Thread midpoint = new Thread(() -> {
+          int finished;
+          while ((finished = finished(drillDir, ids)) < total / 2) {
+            sleep(20);
+          }
+          finishedAtKill.set(finished);
+          killed.kill9();
+        }, "midpoint");
+        midpoint.setDaemon(true);
+        midpoint.start();
+        List<Double> startMillis = Collections.synchronizedList(new ArrayList<>());
+        long startedAt = System.nanoTime();
+        Map<String, CompletableFuture<RunbookResult>> results = startRuns(client, people, approver, ids, chunks,
+            startMillis);
+        double startingSeconds = (System.nanoTime() - startedAt) / 1e9;
+        System.out.printf("started %d runs in %.1f s%n", total, startingSeconds);
         CompletableFuture.allOf(results.values().toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
+        midpoint.join(TimeUnit.MINUTES.toMillis(1));
+        check(killed.killedAtMillis != 0, "worker 1 was killed at the midpoint");
+        System.out.printf("killed worker 1 (pid %d) with SIGKILL when %d of %d runs had finished%n", killed.pid(),
+            finishedAtKill.get(), total);
         workers.get(1).markEnd();
 
-        List<String> ids = new ArrayList<>(results.keySet());
         Histories histories = Histories.read(client, ids, workers, killed.killedAtMillis, approver.sentAt);
         ExactlyOnce once = ExactlyOnce.check(client, results, drillDir, chunks);
         ProcFigures serverLoad = ProcFigures.server(workers).minus(serverAtStart);
         ProcFigures selfLoad = ProcFigures.read(ProcessHandle.current().pid()).minus(selfAtStart);
         String loadAfter = loadAverage();
-        print(ids, server.version(), total, platforms, perPlatform, chunks, finishedAtKill, histories, once, workers,
+        print(ids, server.version(), total, platforms, perPlatform, chunks, startingSeconds, Stats.of(startMillis), finishedAtKill.get(), histories, once, workers,
             approver, serverLoad, selfLoad, loadBefore, loadAfter);
 
         Map<String, Object> json = new LinkedHashMap<>();
@@ -169,7 +179,9 @@ public final class LoadBenchmark {
         json.put("platforms", platforms);
         json.put("runbooksPerPlatform", perPlatform);
         json.put("chunks", chunks);
-        json.put("finishedAtKill", finishedAtKill);
+        json.put("finishedAtKill", finishedAtKill.get());
+        json.put("startingSeconds", startingSeconds);
+        json.put("startCallMillis", Stats.of(startMillis));
         json.put("histories", histories);
         json.put("exactlyOnce", once);
         json.put("workers", workers.stream().map(Worker::figures).toList());
@@ -223,22 +235,62 @@ public final class LoadBenchmark {
     return dir;
   }
 
-  /** Starts runbooks {@code load-1} … {@code load-<perPlatform>} on every platform, round after round; their results. */
-  private static Map<String, CompletableFuture<RunbookResult>> startRuns(WorkflowClient client, SandboxPeople people,
-      Approver approver, List<String> platforms, int perPlatform, int chunks) {
-    Map<String, CompletableFuture<RunbookResult>> results = new LinkedHashMap<>();
+  /** The workflow ids of runbooks {@code load-1} … {@code load-<perPlatform>} on every platform, round after round. */
+  private static List<String> runIds(List<String> platforms, int perPlatform) {
+    List<String> ids = new ArrayList<>();
     for (int n = 1; n <= perPlatform; n++) {
       for (String platform : platforms) {
-        String id = start(client, people, platform, n, chunks);
-        approver.expect(id);
-        results.put(id, client.newUntypedWorkflowStub(id).getResultAsync(RunbookResult.class));
+        ids.add(RunbookLauncher.workflowId(platform, LoadDrill.runbookId(n)));
       }
     }
+    return ids;
+  }
+
+  /**
+   * Starts the runs {@code ids}, a starter per platform (as the operators of 20 platforms would), so that the load
+   * arrives faster than one client could start it; each start call's time in {@code startMillis}. Their results.
+   */
+  private static Map<String, CompletableFuture<RunbookResult>> startRuns(WorkflowClient client, SandboxPeople people,
+      Approver approver, List<String> ids, int chunks, List<Double> startMillis) throws Exception {
+    ids.forEach(approver::expect);
+    Map<String, List<String>> byPlatform = ids.stream().collect(Collectors.groupingBy(id -> id.substring(0,
+        id.indexOf('/')), LinkedHashMap::new, Collectors.toList()));
+    ExecutorService starters = Executors.newFixedThreadPool(byPlatform.size());
+    try {
+      List<java.util.concurrent.Future<?>> started = new ArrayList<>();
+      for (List<String> platformIds : byPlatform.values()) {
+        started.add(starters.submit(() -> {
+          for (String id : platformIds) {
+            long t0 = System.nanoTime();
+            start(client, people, id, chunks);
+            startMillis.add((System.nanoTime() - t0) / 1e6);
+          }
+        }));
+      }
+      for (java.util.concurrent.Future<?> platform : started) {
+        platform.get(5, TimeUnit.MINUTES);
+      }
+    } finally {
+      starters.shutdownNow();
+    }
+    Map<String, CompletableFuture<RunbookResult>> results = new LinkedHashMap<>();
+    ids.forEach(id -> results.put(id, client.newUntypedWorkflowStub(id).getResultAsync(RunbookResult.class)));
     return results;
   }
 
+  /** Starts the run {@code <platform>/load-N}, the start signed with the initiator's sandbox key, as the CLI does. */
+  private static void start(WorkflowClient client, SandboxPeople people, String id, int chunks) {
+    String platform = id.substring(0, id.indexOf('/'));
+    String runbook = id.substring(id.indexOf('/') + 1);
+    int n = Integer.parseInt(runbook.substring(runbook.lastIndexOf('-') + 1));
+    RunbookRequest request = new RunbookRequest(platform, Mode.APPLY, INITIATOR, Map.of("chunks", String.valueOf(chunks)));
+    String expires = Signer.expiresIn(Signer.START_VALIDITY);
+    RunbookLauncher.startSigned(client, runbook, LoadDrill.workflowType(n), request, RunbookLauncher.TASK_QUEUE, expires,
+        message -> people.sign(INITIATOR, platform, message, expires));
+  }
+
   /** How many of these runs have made their last effect. */
-  private static int finished(Path drillDir, Set<String> ids) {
+  private static int finished(Path drillDir, java.util.Collection<String> ids) {
     return (int) ids.stream().filter(id -> Files.exists(drillDir.resolve("effects").resolve(id).resolve("finish"))).count();
   }
 
@@ -250,14 +302,6 @@ public final class LoadBenchmark {
     } catch (IOException e) {
       return "unknown";
     }
-  }
-
-  /** Starts {@code load-N} on {@code platform}, the start signed with the initiator's sandbox key, as the CLI does. */
-  private static String start(WorkflowClient client, SandboxPeople people, String platform, int n, int chunks) {
-    RunbookRequest request = new RunbookRequest(platform, Mode.APPLY, INITIATOR, Map.of("chunks", String.valueOf(chunks)));
-    String expires = Signer.expiresIn(Signer.START_VALIDITY);
-    return RunbookLauncher.startSigned(client, LoadDrill.runbookId(n), LoadDrill.workflowType(n), request,
-        RunbookLauncher.TASK_QUEUE, expires, message -> people.sign(INITIATOR, platform, message, expires)).getWorkflowId();
   }
 
   /**
@@ -489,7 +533,9 @@ public final class LoadBenchmark {
   }
 
   /** What the 100 histories say. */
-  record Histories(double wallSeconds, double runsPerMinute, Stats taskScheduleToStart, Stats taskStartToComplete,
+  record Histories(double wallSeconds, double runsPerMinute, Stats taskScheduleToStart,
+      Stats taskScheduleToStartScheduledBeforeTheKill, Stats taskScheduleToStartScheduledAfterTheKill,
+      List<String> slowestTaskStarts, Stats taskStartToComplete,
       Stats taskScheduleToComplete, Stats activityScheduleToStart, Stats approvalAcceptedToNextActivity,
       Stats approvalSentToNextActivity, int retriedActivities, int retriedActivitiesOnTheKilledWorker,
       List<String> retriedActivityDetails,
@@ -499,6 +545,9 @@ public final class LoadBenchmark {
     static Histories read(WorkflowClient client, List<String> ids, List<Worker> workers, long killedAt,
         Map<String, Long> approvalSent) {
       List<Double> taskToStart = new ArrayList<>();
+      List<Double> toStartBeforeKill = new ArrayList<>();
+      List<Double> toStartAfterKill = new ArrayList<>();
+      List<Object[]> slowest = new ArrayList<>();
       List<Double> taskToComplete = new ArrayList<>();
       List<Double> taskWhole = new ArrayList<>();
       List<Double> activityToStart = new ArrayList<>();
@@ -534,6 +583,12 @@ public final class LoadBenchmark {
               HistoryEvent scheduled = byId.get(e.getWorkflowTaskCompletedEventAttributes().getScheduledEventId());
               HistoryEvent started = byId.get(e.getWorkflowTaskCompletedEventAttributes().getStartedEventId());
               taskToStart.add(millis(started) - millis(scheduled));
+              (millis(scheduled) < killedAt ? toStartBeforeKill : toStartAfterKill).add(millis(started) - millis(scheduled));
+              HistoryEvent before = byId.get(scheduled.getEventId() - 1);
+              slowest.add(new Object[] {millis(started) - millis(scheduled), String.format("%s event %d after %s,"
+                  + " scheduled %+.1f s from the kill, started on %s", id, scheduled.getEventId(), before == null ? "-"
+                  : before.getEventType().name().replace("EVENT_TYPE_", ""), (millis(scheduled) - killedAt) / 1000,
+                  started.getWorkflowTaskStartedEventAttributes().getIdentity().replaceAll("@.*", ""))});
               taskToComplete.add(millis(e) - millis(started));
               taskWhole.add(millis(e) - millis(scheduled));
               if (afterTimeout) {
@@ -588,7 +643,10 @@ public final class LoadBenchmark {
         }
       }
       double wall = (lastCompletion - firstStart) / 1000;
-      return new Histories(wall, ids.size() / (wall / 60), Stats.of(taskToStart), Stats.of(taskToComplete),
+      slowest.sort((a, b) -> Double.compare((Double) b[0], (Double) a[0]));
+      List<String> slowestTasks = slowest.stream().limit(10).map(t -> String.format("%.0f ms: %s", t[0], t[1])).toList();
+      return new Histories(wall, ids.size() / (wall / 60), Stats.of(taskToStart), Stats.of(toStartBeforeKill),
+          Stats.of(toStartAfterKill), slowestTasks, Stats.of(taskToComplete),
           Stats.of(taskWhole), Stats.of(activityToStart), Stats.of(acceptedToNext), Stats.of(sentToNext), retried,
           retriedOnKilled, retriedDetails, timeouts, failures, Stats.of(killToRetry), Stats.of(killToTaskDone),
           (lastCompletion - killedAt) / 1000, completedBeforeKill);
@@ -691,13 +749,17 @@ public final class LoadBenchmark {
   }
 
   private static void print(List<String> ids, String serverVersion, int total, int platforms, int perPlatform, int chunks,
+      double startingSeconds, Stats startCalls,
       int finishedAtKill, Histories h, ExactlyOnce once, List<Worker> workers, Approver approver, ProcFigures server,
       ProcFigures self, String loadBefore, String loadAfter) {
     System.out.printf("%nload benchmark: %d runs (%d runbooks x %d platforms, gate + %d chunks each), %s, 2 worker"
         + " processes, %d CPUs (load average before %s, after %s)%n", total, perPlatform, platforms, chunks, serverVersion,
         Runtime.getRuntime().availableProcessors(), loadBefore, loadAfter);
     System.out.printf("%-58s %8s %8s %8s %6s%n", "", "p50", "p95", "max", "n");
+    row(String.format("start (signed), a call; all %d in %.1f s", total, startingSeconds), startCalls);
     row("workflow task: scheduled -> started", h.taskScheduleToStart());
+    row("  of the tasks scheduled before the kill", h.taskScheduleToStartScheduledBeforeTheKill());
+    row("  of the tasks scheduled after the kill", h.taskScheduleToStartScheduledAfterTheKill());
     row("workflow task: started -> completed (the worker)", h.taskStartToComplete());
     row("workflow task: scheduled -> completed", h.taskScheduleToComplete());
     row("activity, first attempt: scheduled -> started", h.activityScheduleToStart());
@@ -721,6 +783,8 @@ public final class LoadBenchmark {
         "  its workflow tasks", h.workflowTaskTimeouts(), h.workflowTaskFailures(), h.killToTimedOutTaskCompleted().p50(),
         h.killToTimedOutTaskCompleted().max());
     System.out.printf("%-58s %d chunks done again after the kill%n", "  heartbeat resume", once.chunksRedone());
+    System.out.println("slowest workflow tasks, scheduled -> started:");
+    h.slowestTaskStarts().forEach(line -> System.out.println("  " + line));
     System.out.printf("%n%-40s %9s %9s %10s %10s %8s %10s%n", "process", "RSS", "peak RSS", "CPU load", "CPU total",
         "wf tasks", "activities");
     for (Worker w : workers) {
