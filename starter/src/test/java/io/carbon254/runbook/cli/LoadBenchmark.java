@@ -51,14 +51,16 @@ import java.util.stream.Collectors;
  * started at once, signed by their initiator as {@code runbook start} signs them — on the real Temporal dev server
  * (the Temporal CLI) with two worker processes ({@code runbook worker}, separate JVMs, serving the 20 platforms from
  * their configuration directory). A scripted approver answers each gate as soon as visibility shows it waiting, with
- * a signed decision through the {@code decide} update, as {@code runbook approve} does. When half the runs have
- * completed, one worker is killed with SIGKILL; the other must finish everything.
+ * a signed decision through the {@code decide} update, as {@code runbook approve} does. Ten warm-up runs on two more
+ * platforms go first, not counted. When half the runs have finished (made their last effect), one worker is killed
+ * with SIGKILL; the other must finish everything.
  *
  * <p>From the 100 histories: workflow-task latency (scheduled → started → completed), activity schedule-to-start
  * (first attempts), approval accepted → the next activity's start, the killed worker's tasks (retried activities,
  * timed-out workflow tasks) and how long until the other worker had them; runs per minute from the first start to the
  * last completion. That every run completed exactly once: one execution per workflow id, COMPLETED, outcome
- * SUCCEEDED, and each effect (prepare, work, finish) in the drill's journals exactly once. The worker JVMs' RSS, peak
+ * SUCCEEDED, and each effect (prepare, work, finish) made exactly once — activities run at least once, and those that
+ * ran again are listed. The worker JVMs' RSS, peak
  * RSS and CPU time from {@code /proc} — the killed one just before the kill — and the server's and this JVM's CPU.
  * Prints a table; writes {@code starter/target/benchmark/load.json}.
  *
