@@ -32,7 +32,8 @@ public final class WebhookNotifier implements NotifierActivities {
   private final SecretResolver secrets;
 
   public WebhookNotifier(OkHttpClient http, SecretResolver secrets) {
-    this.http = http;
+    // Within the engine's 10 s for a notification: a webhook slower than that is retried, not waited for.
+    this.http = http.newBuilder().callTimeout(java.time.Duration.ofSeconds(8)).build();
     this.secrets = secrets;
   }
 

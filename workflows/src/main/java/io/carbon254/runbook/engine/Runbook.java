@@ -69,9 +69,13 @@ import org.slf4j.Logger;
  */
 public final class Runbook {
 
-  /** Notifications are best effort: a chat outage must not hold a runbook. */
+  /**
+   * Notifications are best effort: a chat outage must not hold a runbook, nor a worker killed while
+   * it sends one (the run waits for the timeout before another worker sends it again; the webhook
+   * call itself gives up after 8 s).
+   */
   static final ActivityOptions NOTIFY_OPTIONS = ActivityOptions.newBuilder()
-      .setStartToCloseTimeout(Duration.ofSeconds(30))
+      .setStartToCloseTimeout(Duration.ofSeconds(10))
       .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(3).build())
       .build();
 
