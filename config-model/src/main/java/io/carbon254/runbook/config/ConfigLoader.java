@@ -26,6 +26,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -173,12 +174,31 @@ public final class ConfigLoader {
   }
 
   private static String syntaxMessage(JacksonException e) {
-    String message = firstLine(e.getOriginalMessage());
+    String message = withoutParserEvents(firstLine(e.getOriginalMessage()));
     JsonLocation at = e.getLocation();
     if (at != null && at.getLineNr() > 0) {
       return "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": " + message;
     }
     return message;
+  }
+
+  /** SnakeYAML's events by their YAML names, in place of its class names ({@code <org.yaml...AliasEvent(...)>}). */
+  private static final Pattern PARSER_EVENT =
+      Pattern.compile("<?org\\.yaml\\.snakeyaml\\.(?:\\w+\\.)*(\\w+)(?:\\([^)]*\\))?>?");
+
+  static String withoutParserEvents(String message) {
+    return PARSER_EVENT.matcher(message).replaceAll(m -> switch (m.group(1).replaceFirst("Event$", "")) {
+      case "Alias" -> "an alias (*name)";
+      case "MappingStart" -> "a mapping";
+      case "SequenceStart" -> "a list";
+      case "Scalar" -> "a value";
+      case "MappingEnd" -> "the end of a mapping";
+      case "SequenceEnd" -> "the end of a list";
+      case "DocumentStart" -> "a new document (---)";
+      case "DocumentEnd" -> "the end of the document";
+      case "StreamEnd" -> "the end of the file";
+      default -> "YAML " + m.group(1).replaceFirst("Event$", "").replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase();
+    });
   }
 
   private static String firstLine(String s) {
@@ -334,7 +354,8 @@ public final class ConfigLoader {
     }
 
     private JsonNode wrong(String path, String expected, JsonNode got) {
-      problems.add(new ConfigProblem(path, "expected " + expected + ", got " + describe(got)));
+      // a file that is not a mapping at all (a list, a text) is wrong at its root, which has no name
+      problems.add(new ConfigProblem(path.isEmpty() ? "(root)" : path, "expected " + expected + ", got " + describe(got)));
       return null;
     }
   }

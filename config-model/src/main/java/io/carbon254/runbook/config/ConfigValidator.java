@@ -48,6 +48,9 @@ public final class ConfigValidator {
   static final Pattern ACCOUNT_ID = Pattern.compile("[0-9a-f]{32}");
   static final Pattern QUANTITY = Pattern.compile("\\d+(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?");
   static final Pattern HARBOR_NAME = Pattern.compile("[a-z0-9]+([._-][a-z0-9]+)*");
+  /** The longest text matched against a pattern: see {@link #matches}. */
+  static final int MAX_MATCHED = 1024;
+
   static final Pattern HEADER = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
   private final List<ConfigProblem> problems = new ArrayList<>();
@@ -235,7 +238,7 @@ public final class ConfigValidator {
       for (int i = 0; i < a.emails().size(); i++) {
         String e = a.emails().get(i);
         int at = e.indexOf('@');
-        if (at < 1 || e.indexOf('@', at + 1) >= 0 || !HOSTNAME.matcher(e.substring(at + 1)).matches()) {
+        if (at < 1 || e.indexOf('@', at + 1) >= 0 || !matches(HOSTNAME, e.substring(at + 1))) {
           add(ConfigLoader.index("sso.allow.emails", i), "must be an email address, got '" + e + "'");
         }
       }
@@ -280,7 +283,7 @@ public final class ConfigValidator {
       if (v.parallelism() != null) {
         atLeast("sso.validation.parallelism", v.parallelism(), 1);
       }
-      if (v.cookieDomain() != null && !HOSTNAME.matcher(v.cookieDomain().replaceFirst("^\\.", "")).matches()) {
+      if (v.cookieDomain() != null && !matches(HOSTNAME, v.cookieDomain().replaceFirst("^\\.", ""))) {
         add("sso.validation.cookieDomain", "must be a domain like .254carbon.com");
       }
     }
@@ -654,9 +657,9 @@ public final class ConfigValidator {
       }
       String[] parts = key.split("/", -1);
       GatePolicy effective;
-      if (parts.length == 1 && ID.matcher(key).matches()) {
+      if (parts.length == 1 && matches(ID, key)) {
         effective = a.policyFor("", key);
-      } else if (parts.length == 2 && ID.matcher(parts[0]).matches() && ID.matcher(parts[1]).matches()) {
+      } else if (parts.length == 2 && matches(ID, parts[0]) && matches(ID, parts[1])) {
         if (!KNOWN_RUNBOOKS.contains(parts[0])) {
           add(p, "unknown runbook '" + parts[0] + "' (runbooks: " + String.join(", ", new TreeSet<>(KNOWN_RUNBOOKS)) + ")");
         }
@@ -686,8 +689,8 @@ public final class ConfigValidator {
     for (Map.Entry<String, List<String>> step : a.operators().steps().entrySet()) {
       String p = ConfigLoader.child(path + ".operators.steps", step.getKey());
       String[] parts = step.getKey().split("/", -1);
-      if (!(parts.length == 1 && ID.matcher(parts[0]).matches())
-          && !(parts.length == 2 && ID.matcher(parts[0]).matches() && ID.matcher(parts[1]).matches())) {
+      if (!(parts.length == 1 && matches(ID, parts[0]))
+          && !(parts.length == 2 && matches(ID, parts[0]) && matches(ID, parts[1]))) {
         add(p, "a step key must be <step-id> or <runbook>/<step-id> in lowercase letters, digits and '-'");
       }
       people(p, step.getValue() == null ? List.of() : step.getValue(), a);
@@ -862,8 +865,18 @@ public final class ConfigValidator {
     return true;
   }
 
+  /**
+   * Whether {@code value} matches {@code pattern}. No name, host, label or image reference is
+   * longer than {@value #MAX_MATCHED} characters, and a longer text is not handed to the regular
+   * expression: Java matches a repeated group by recursion, and a 100 000-character value ran it out
+   * of stack (StackOverflowError instead of a problem).
+   */
+  static boolean matches(Pattern pattern, String value) {
+    return value.length() <= MAX_MATCHED && pattern.matcher(value).matches();
+  }
+
   private boolean match(String path, String value, Pattern pattern, String message) {
-    if (value == null || !pattern.matcher(value).matches()) {
+    if (value == null || !matches(pattern, value)) {
       add(path, message + (value == null ? "" : ", got '" + value + "'"));
       return false;
     }
@@ -875,7 +888,7 @@ public final class ConfigValidator {
   }
 
   private void hostUnder(String path, String value, String baseDomain) {
-    if (hostname(path, value) && baseDomain != null && HOSTNAME.matcher(baseDomain).matches()
+    if (hostname(path, value) && baseDomain != null && matches(HOSTNAME, baseDomain)
         && !value.equals(baseDomain) && !value.endsWith("." + baseDomain)) {
       add(path, "must be " + baseDomain + " or under it (baseDomain), got '" + value + "'");
     }
@@ -897,7 +910,7 @@ public final class ConfigValidator {
 
   private void platformNamespace(String path, String value, Set<String> namespaces) {
     dnsLabel(path, value);
-    if (!namespaces.isEmpty() && DNS_LABEL.matcher(value).matches() && !namespaces.contains(value)) {
+    if (!namespaces.isEmpty() && matches(DNS_LABEL, value) && !namespaces.contains(value)) {
       add(path, "'" + value + "' is not one of the platform namespaces (namespaces: " + String.join(", ", namespaces) + ")");
     }
   }
@@ -991,10 +1004,10 @@ public final class ConfigValidator {
     for (Map.Entry<String, String> e : labels.entrySet()) {
       String p = ConfigLoader.child(path, e.getKey());
       // the optional prefix is a DNS subdomain of at most 253 characters (the name's 63 are in the pattern)
-      if (!LABEL_KEY.matcher(e.getKey()).matches() || e.getKey().indexOf('/') > 253) {
+      if (!matches(LABEL_KEY, e.getKey()) || e.getKey().indexOf('/') > 253) {
         add(p, "'" + e.getKey() + "' is not a valid label key");
       }
-      if (e.getValue() == null || !LABEL_VALUE.matcher(e.getValue()).matches()) {
+      if (e.getValue() == null || !matches(LABEL_VALUE, e.getValue())) {
         add(p, "'" + e.getValue() + "' is not a valid label value (at most 63 letters, digits, '-', '_', '.')");
       }
     }

@@ -17,6 +17,8 @@ public final class Durations {
 
   private static final Pattern PART = Pattern.compile("(\\d+)(ms|d|h|m|s)");
   private static final String[] ORDER = {"d", "h", "m", "s", "ms"};
+  /** Longer than any duration: five units of 19 digits each. */
+  private static final int MAX_LENGTH = 100;
   private static final String EXAMPLES = "use e.g. 90s, 30m, 4h, 3d, 1h30m, 500ms";
 
   private Durations() {}
@@ -31,6 +33,11 @@ public final class Durations {
       throw new IllegalArgumentException("empty duration (" + EXAMPLES + ")");
     }
     String s = text.trim();
+    if (s.length() > MAX_LENGTH) {
+      // no duration is this long; and scanning a long text part by part took minutes
+      throw new IllegalArgumentException("'" + text.substring(0, 40) + "...' (" + text.length()
+          + " characters) is not a duration (" + EXAMPLES + ")");
+    }
     if (s.equals("0")) {
       return Duration.ZERO;
     }

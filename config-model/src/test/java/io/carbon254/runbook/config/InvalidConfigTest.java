@@ -287,7 +287,7 @@ class InvalidConfigTest {
         });
     assertThat(ConfigLoader.checkYaml("")).containsExactly(new ConfigProblem("(root)", "the configuration is empty"));
     assertThat(ConfigLoader.checkYaml("- a\n- b\n"))
-        .containsExactly(new ConfigProblem("", "expected a mapping, got a list"));
+        .containsExactly(new ConfigProblem("(root)", "expected a mapping, got a list"));
     Path missing = dir.resolve("nope.yaml");
     assertThatThrownBy(() -> ConfigLoader.load(missing))
         .isInstanceOf(InvalidConfigException.class)
