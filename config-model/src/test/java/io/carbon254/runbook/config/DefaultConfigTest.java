@@ -242,4 +242,14 @@ class DefaultConfigTest {
     ObjectMapper mapper = new ObjectMapper();
     assertThat(mapper.readValue(mapper.writeValueAsString(minimal), PlatformConfig.class)).isEqualTo(minimal);
   }
+
+  @Test
+  void kubeletInsecureTlsIsAddedUnlessTheConfigurationSaysNo() {
+    assertThat(new Hpa.MetricsServer("kube-system", "metrics-server", "v1beta1.metrics.k8s.io", null, null).insecureTls())
+        .as("absent: as the default file").isTrue();
+    assertThat(new Hpa.MetricsServer("kube-system", "metrics-server", "v1beta1.metrics.k8s.io", true, null).insecureTls()).isTrue();
+    assertThat(new Hpa.MetricsServer("kube-system", "metrics-server", "v1beta1.metrics.k8s.io", false, null).insecureTls()).isFalse();
+    assertThat(new Hpa.MetricsServer("kube-system", "metrics-server", "v1beta1.metrics.k8s.io", false, null)
+        .kubeletPreferredAddressTypes()).as("absent: none added").isEmpty();
+  }
 }
