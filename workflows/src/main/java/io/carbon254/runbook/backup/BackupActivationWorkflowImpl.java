@@ -10,7 +10,6 @@ import io.carbon254.runbook.engine.Step;
 import io.carbon254.runbook.engine.StepOutcome;
 import io.carbon254.runbook.engine.Verification;
 import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,14 +20,7 @@ import java.util.Map;
 public class BackupActivationWorkflowImpl extends AbstractRunbookWorkflow implements BackupActivationWorkflow {
 
   /** Polls Velero until a terminal phase; a dead worker is noticed by the missing heartbeat. */
-  static final ActivityOptions WAITS = ActivityOptions.newBuilder()
-      .setStartToCloseTimeout(Duration.ofHours(1))
-      .setHeartbeatTimeout(Duration.ofSeconds(30))
-      .setRetryOptions(RetryOptions.newBuilder()
-          .setInitialInterval(Duration.ofSeconds(2))
-          .setMaximumAttempts(3)
-          .build())
-      .build();
+  static final ActivityOptions WAITS = ActivityDefaults.waits(Duration.ofHours(1));
 
   private final ObjectStoreActivities objectStore =
       runbook.activities(ObjectStoreActivities.class, ActivityDefaults.IDEMPOTENT_CALLS);

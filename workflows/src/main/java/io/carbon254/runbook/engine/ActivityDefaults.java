@@ -20,5 +20,20 @@ public final class ActivityDefaults {
           .build())
       .build();
 
+  /**
+   * An activity that polls until something is as wanted (a rollout, a storage location, a metrics
+   * API), heartbeating as it goes: a dead worker is noticed by the missing heartbeat within 30 s.
+   */
+  public static ActivityOptions waits(Duration startToClose) {
+    return ActivityOptions.newBuilder()
+        .setStartToCloseTimeout(startToClose)
+        .setHeartbeatTimeout(Duration.ofSeconds(30))
+        .setRetryOptions(RetryOptions.newBuilder()
+            .setInitialInterval(Duration.ofSeconds(2))
+            .setMaximumAttempts(3)
+            .build())
+        .build();
+  }
+
   private ActivityDefaults() {}
 }

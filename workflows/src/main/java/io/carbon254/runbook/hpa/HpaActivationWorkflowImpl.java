@@ -10,7 +10,6 @@ import io.carbon254.runbook.engine.Step;
 import io.carbon254.runbook.engine.StepOutcome;
 import io.carbon254.runbook.engine.Verification;
 import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,14 +18,7 @@ import java.util.Map;
 public class HpaActivationWorkflowImpl extends AbstractRunbookWorkflow implements HpaActivationWorkflow {
 
   /** Polls until the metrics API or the HPAs are as wanted; a dead worker is noticed by the missing heartbeat. */
-  static final ActivityOptions WAITS = ActivityOptions.newBuilder()
-      .setStartToCloseTimeout(Duration.ofMinutes(30))
-      .setHeartbeatTimeout(Duration.ofSeconds(30))
-      .setRetryOptions(RetryOptions.newBuilder()
-          .setInitialInterval(Duration.ofSeconds(2))
-          .setMaximumAttempts(3)
-          .build())
-      .build();
+  static final ActivityOptions WAITS = ActivityDefaults.waits(Duration.ofMinutes(30));
 
   private final AutoscalingActivities autoscaling = runbook.activities(AutoscalingActivities.class,
       ActivityDefaults.IDEMPOTENT_CALLS, Map.of("waitForMetricsApi", WAITS, "waitForAutoscalers", WAITS));
