@@ -143,10 +143,12 @@ class KubernetesOnTheRealServerTest {
 
     // Nor may it delete what it only reads.
     KubernetesApi kube = new KubernetesApi(worker);
-    ApplicationFailure delete = catchThrowableOfType(ApplicationFailure.class,
-        () -> kube.delete(SandboxResources.SERVICE_MONITOR, "monitoring", "node-exporter"));
-    assertThat(delete.getOriginalMessage()).contains("forbids the worker to delete servicemonitors.monitoring.coreos.com in"
-        + " namespace monitoring").contains("verbs: [\"delete\"]");
+    ApplicationFailure delete = catchThrowableOfType(ApplicationFailure.class, () -> kube.delete(
+        io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.fromResourceType(
+            io.fabric8.kubernetes.api.model.apps.Deployment.class), "monitoring", "grafana"));
+    assertThat(delete.getOriginalMessage()).contains("forbids the worker to delete deployments.apps in namespace monitoring")
+        .contains("verbs: [\"delete\"]");
+    assertThat(admin.apps().deployments().inNamespace("monitoring").withName("grafana").get()).isNotNull();
   }
 
   private static GenericKubernetesResource storageLocation(String name, Map<String, Object> spec) {
