@@ -175,6 +175,15 @@ public final class KubernetesApi {
     }
   }
 
+  /** Heartbeats a waiting activity's progress; a no-op outside an activity (plain unit tests). */
+  static void heartbeat(String progress) {
+    try {
+      io.temporal.activity.Activity.getExecutionContext().heartbeat(progress);
+    } catch (IllegalStateException notInAnActivity) {
+      // called outside an activity: nothing to heartbeat to
+    }
+  }
+
   /** Runs one request; a failure of the API becomes a classified activity failure ({@link #failure}). */
   public <T> T call(Call call, Supplier<T> request) {
     observed(call);

@@ -22,7 +22,6 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricStatus;
 import io.fabric8.kubernetes.api.model.metrics.v1beta1.NodeMetrics;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -142,7 +141,7 @@ public final class KubernetesAutoscaling implements AutoscalingActivities {
         return Verification.failed(state + " after " + minutes(timeout) + "; see kubectl describe apiservice "
             + ms.apiService() + " and kubectl -n " + ms.namespace() + " logs deploy/" + ms.deployment());
       }
-      heartbeat(state);
+      KubernetesApi.heartbeat(state);
       LockSupport.parkNanos(pollEvery.toNanos());
     }
   }
@@ -320,7 +319,7 @@ public final class KubernetesAutoscaling implements AutoscalingActivities {
       if (System.nanoTime() >= deadline) {
         return Verification.failed(evidence + " (after " + minutes(timeout) + "; see kubectl describe hpa)");
       }
-      heartbeat(reporting + " of " + hpa.autoscalers().size() + " HPAs report metrics");
+      KubernetesApi.heartbeat(reporting + " of " + hpa.autoscalers().size() + " HPAs report metrics");
       LockSupport.parkNanos(pollEvery.toNanos());
     }
   }
@@ -489,11 +488,4 @@ public final class KubernetesAutoscaling implements AutoscalingActivities {
     return d.toSeconds() % 60 == 0 ? d.toMinutes() + "m" : d.toSeconds() + "s";
   }
 
-  private static void heartbeat(String state) {
-    try {
-      Activity.getExecutionContext().heartbeat(state);
-    } catch (IllegalStateException notInAnActivity) {
-      // called outside an activity (tests): nothing to heartbeat to
-    }
-  }
 }

@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -150,7 +149,7 @@ public final class KubernetesVelero implements VeleroActivities {
       lastPhase = str(status(bsl), "phase");
       lastMessage = str(status(bsl), "message");
       String validated = str(status(bsl), "lastValidationTime");
-      heartbeat("BackupStorageLocation " + name + " " + (lastPhase == null ? "not validated yet" : lastPhase));
+      KubernetesApi.heartbeat("BackupStorageLocation " + name + " " + (lastPhase == null ? "not validated yet" : lastPhase));
       if ("Available".equals(lastPhase)) {
         return Verification.passed("BackupStorageLocation " + ns + "/" + name + " Available (s3://" + backup.bucket()
             + ", validated " + validated + ")");
@@ -302,7 +301,7 @@ public final class KubernetesVelero implements VeleroActivities {
       Map<String, Object> status = status(run);
       phase = str(status, "phase");
       Map<String, Object> progress = map(status.get("progress"));
-      heartbeat(kind + " " + name + " " + (phase == null ? "New" : phase)
+      KubernetesApi.heartbeat(kind + " " + name + " " + (phase == null ? "New" : phase)
           + (progress.isEmpty() ? "" : " " + progress.getOrDefault(itemsKey(ctx), 0) + "/" + progress.getOrDefault("totalItems", "?")));
       int errors = integer(status.get("errors"));
       int warnings = integer(status.get("warnings"));
@@ -384,7 +383,7 @@ public final class KubernetesVelero implements VeleroActivities {
           notEnabled.add(s.name() + " " + phase);
         }
       }
-      heartbeat("schedules enabled " + enabled.size() + "/" + backup.schedules().size());
+      KubernetesApi.heartbeat("schedules enabled " + enabled.size() + "/" + backup.schedules().size());
       if (notEnabled.isEmpty()) {
         return Verification.passed("Schedules " + String.join(", ", enabled) + " Enabled in " + ns);
       }
@@ -529,7 +528,7 @@ public final class KubernetesVelero implements VeleroActivities {
       if (!Instant.now().isBefore(deadline)) {
         return false;
       }
-      heartbeat("waiting for " + ctx.getKind() + " " + name + " to be deleted");
+      KubernetesApi.heartbeat("waiting for " + ctx.getKind() + " " + name + " to be deleted");
       sleep();
     }
     return true;
@@ -613,14 +612,6 @@ public final class KubernetesVelero implements VeleroActivities {
     }
   }
 
-  /** Heartbeats the progress; a no-op outside an activity (plain unit tests). */
-  private static void heartbeat(String details) {
-    try {
-      Activity.getExecutionContext().heartbeat(details);
-    } catch (IllegalStateException e) {
-      // not running as an activity
-    }
-  }
 
   private static ResourceDefinitionContext context(String group, String version, String kind, String plural, boolean namespaced) {
     return new ResourceDefinitionContext.Builder()

@@ -19,7 +19,6 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Resource;
-import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -148,7 +147,7 @@ public final class KubernetesWorkloads implements WorkloadActivities {
       if (state == null) {
         return Verification.passed(workload.id() + " rolled out");
       }
-      heartbeat(state);
+      KubernetesApi.heartbeat(state);
       LockSupport.parkNanos(wait);
       wait = Math.min(wait * 2, pollEvery.toNanos());
     }
@@ -286,11 +285,4 @@ public final class KubernetesWorkloads implements WorkloadActivities {
     return all;
   }
 
-  private static void heartbeat(String state) {
-    try {
-      Activity.getExecutionContext().heartbeat(state);
-    } catch (IllegalStateException notInAnActivity) {
-      // called outside an activity (tests): nothing to heartbeat to
-    }
-  }
 }

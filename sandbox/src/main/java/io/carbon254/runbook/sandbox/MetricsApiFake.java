@@ -75,6 +75,20 @@ final class MetricsApiFake implements HttpFake {
 
     /** The pods running on a node, of one namespace or (null) all. */
     List<Pod> runningPods(String namespace);
+
+    static Cluster of(java.util.function.Supplier<List<Node>> nodes, java.util.function.Function<String, List<Pod>> pods) {
+      return new Cluster() {
+        @Override
+        public List<Node> nodes() {
+          return nodes.get();
+        }
+
+        @Override
+        public List<Pod> runningPods(String namespace) {
+          return pods.apply(namespace);
+        }
+      };
+    }
   }
 
   private volatile Cluster cluster;

@@ -112,17 +112,9 @@ public final class MetricsServerSimulator implements Simulator {
     if (real) {
       SharedIndexInformer<Pod> pods = client.pods().inAnyNamespace().inform(Informers.onAddOrUpdate(p -> {}), resync);
       informers.add(pods);
-      api.attach(new MetricsApiFake.Cluster() {
-        @Override
-        public List<Node> nodes() {
-          return nodes.getStore().list();
-        }
-
-        @Override
-        public List<Pod> runningPods(String namespace) {
-          return pods.getStore().list().stream().filter(p -> MetricsApiFake.scraped(p, namespace)).toList();
-        }
-      }, client.getKubernetesSerialization());
+      api.attach(MetricsApiFake.Cluster.of(nodes.getStore()::list,
+          namespace -> pods.getStore().list().stream().filter(p -> MetricsApiFake.scraped(p, namespace)).toList()),
+          client.getKubernetesSerialization());
     } else {
       // fabric8's mock runs no pods: each workload's replicas are made up from its template.
       SharedIndexInformer<Deployment> deployments = client.apps().deployments().inAnyNamespace()
@@ -131,17 +123,9 @@ public final class MetricsServerSimulator implements Simulator {
           .inform(Informers.onAddOrUpdate(d -> {}), resync);
       informers.add(deployments);
       informers.add(statefulSets);
-      api.attach(new MetricsApiFake.Cluster() {
-        @Override
-        public List<Node> nodes() {
-          return nodes.getStore().list();
-        }
-
-        @Override
-        public List<Pod> runningPods(String namespace) {
-          return MetricsApiFake.madeUpPods(deployments.getStore().list(), statefulSets.getStore().list(), namespace);
-        }
-      }, client.getKubernetesSerialization());
+      api.attach(MetricsApiFake.Cluster.of(nodes.getStore()::list,
+          namespace -> MetricsApiFake.madeUpPods(deployments.getStore().list(), statefulSets.getStore().list(), namespace)),
+          client.getKubernetesSerialization());
     }
     if (real) {
       serveTls();

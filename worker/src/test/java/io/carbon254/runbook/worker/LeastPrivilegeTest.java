@@ -176,8 +176,10 @@ class LeastPrivilegeTest extends OnTheSandbox {
     PlatformWorkflow run = start(PlatformWorkflow.RUNBOOK, "PlatformWorkflow", PlatformWorkflow.class);
     Set<String> answered = new HashSet<>();
     WorkflowStub stub = WorkflowStub.fromTyped(run);
+    long deadline = System.nanoTime() + java.time.Duration.ofMinutes(10).toNanos();
     while (stub.describe().getStatus() == io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
       RunbookStatus status = run.status();
+      assertThat(System.nanoTime()).as("platform still running after 10 minutes: %s", status).isLessThan(deadline);
       for (ChildView child : status.children()) {
         if (child.outcome() == null && child.waiting() != null && child.waiting().startsWith("gate ")
             && answered.add(child.waitingIn() + " " + child.waiting())) {
