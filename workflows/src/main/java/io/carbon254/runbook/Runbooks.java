@@ -11,6 +11,14 @@ import io.carbon254.runbook.platform.PlatformWorkflow;
 import io.carbon254.runbook.platform.PlatformWorkflowImpl;
 import io.carbon254.runbook.platformcheck.PlatformCheckWorkflow;
 import io.carbon254.runbook.platformcheck.PlatformCheckWorkflowImpl;
+import io.carbon254.runbook.sso.SsoAccessWorkflow;
+import io.carbon254.runbook.sso.SsoAccessWorkflowImpl;
+import io.carbon254.runbook.sso.SsoIntegrationWorkflow;
+import io.carbon254.runbook.sso.SsoIntegrationWorkflowImpl;
+import io.carbon254.runbook.sso.SsoValidationWorkflow;
+import io.carbon254.runbook.sso.SsoValidationWorkflowImpl;
+import io.carbon254.runbook.sso.SsoWorkflow;
+import io.carbon254.runbook.sso.SsoWorkflowImpl;
 import java.util.List;
 import java.util.Optional;
 
@@ -39,6 +47,26 @@ public final class Runbooks {
       "HpaActivationWorkflow", HpaActivationWorkflowImpl.class,
       "metrics API made Available (metrics-server's missing args, per config), then the HPAs, verified to report metrics",
       List.of("approve-plan"));
+
+  public static final RunbookDefinition SSO_ACCESS = new RunbookDefinition(SsoAccessWorkflow.RUNBOOK,
+      "SsoAccessWorkflow", SsoAccessWorkflowImpl.class,
+      "Cloudflare Access: one-time PIN, the self-hosted apps and their allow policies (API, or a dashboard checklist)",
+      List.of("approve-plan"));
+
+  public static final RunbookDefinition SSO_INTEGRATION = new RunbookDefinition(SsoIntegrationWorkflow.RUNBOOK,
+      "SsoIntegrationWorkflow", SsoIntegrationWorkflowImpl.class,
+      "ingresses behind Access, services trusting the header their ingress passes, rolled out; abort restores all",
+      List.of("approve-plan"));
+
+  public static final RunbookDefinition SSO_VALIDATION = new RunbookDefinition(SsoValidationWorkflow.RUNBOOK,
+      "SsoValidationWorkflow", SsoValidationWorkflowImpl.class,
+      "every protected host probed: Access login redirect, http → https, certificate, HSTS, health via service token",
+      List.of());
+
+  public static final RunbookDefinition SSO = new RunbookDefinition(SsoWorkflow.RUNBOOK,
+      "SsoWorkflow", SsoWorkflowImpl.class,
+      "SSO phases 2 → 3 → 4 as child runbooks: sso-access, sso-integration, sso-validation",
+      List.of());
 
   public static final RunbookDefinition PLATFORM = new RunbookDefinition(PlatformWorkflow.RUNBOOK,
       "PlatformWorkflow", PlatformWorkflowImpl.class,
