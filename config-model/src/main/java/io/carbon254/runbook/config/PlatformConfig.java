@@ -60,6 +60,12 @@ public record PlatformConfig(
         backup, ha, hpa, monitoring);
   }
 
+  /** This platform with another SSO section (the demo's API access to the sandbox's Cloudflare). */
+  public PlatformConfig withSso(Sso other) {
+    return new PlatformConfig(name, approvals, notifications, baseDomain, cluster, namespaces, services, other, harbor,
+        images, backup, ha, hpa, monitoring);
+  }
+
   /** The service with this id. */
   public Optional<PlatformService> service(String id) {
     return services.stream().filter(s -> id.equals(s.id())).findFirst();

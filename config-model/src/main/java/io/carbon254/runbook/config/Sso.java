@@ -40,6 +40,15 @@ public record Sso(
   }
 
   /** API mode (the runbook calls Cloudflare) when a token is configured; manual mode otherwise. */
+  /**
+   * This section with API access to a Cloudflare account (API mode) and an Access service token
+   * for phase 4's authenticated checks; the rest as it is.
+   */
+  public Sso withApiAccess(String account, SecretRef token, ServiceToken service) {
+    return new Sso(teamDomain, account, token, allow, appSettings, apps, acmeBypass, acmeBypassSessionDuration, service,
+        validation, tunnel);
+  }
+
   @JsonIgnore
   public boolean isApiMode() {
     return apiToken != null;
