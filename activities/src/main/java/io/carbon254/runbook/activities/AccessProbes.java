@@ -207,7 +207,13 @@ public final class AccessProbes implements AccessProbeActivities {
             + " — something other than Access answers for this host (an old redirect, or no Access application)");
       }
       String named = loginHost(sso, location);
-      if (named != null && !named.equalsIgnoreCase(host)) {
+      if (named == null) {
+        // Access's own login names the application's host; the team login without one is what an
+        // ingress's auth-signin sends: the edge let the request through.
+        return Optional.of(status + " → " + location + ": the team's login without this host — the ingress's"
+            + " auth-signin answered, not Access at the edge: no Access application protects this host");
+      }
+      if (!named.equalsIgnoreCase(host)) {
         return Optional.of(status + " → the Access login of " + named + ", not of " + host
             + ": the Access application's domain does not match this host");
       }

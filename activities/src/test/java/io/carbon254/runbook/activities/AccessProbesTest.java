@@ -238,7 +238,7 @@ class AccessProbesTest {
   }
 
   @Test
-  void the_ingress_alone_redirects_to_its_sign_in_when_access_is_missing_at_the_edge() {
+  void the_ingress_alone_redirecting_to_its_sign_in_is_no_access_application() {
     ingress("grafana", "monitoring", GRAFANA, true);
 
     HostValidation result = probes.validateHost(sso(), grafana());
@@ -246,6 +246,8 @@ class AccessProbesTest {
     // The ingress's auth-signin is the team's login without the host: the edge let the request through.
     assertThat(result.status()).isEqualTo(302);
     assertThat(result.location()).isEqualTo("https://qagi.cloudflareaccess.com/cdn-cgi/access/login?redirect_url=%2F");
+    assertThat(result.problems()).singleElement().asString()
+        .endsWith("the ingress's auth-signin answered, not Access at the edge: no Access application protects this host");
   }
 
   @Test

@@ -88,6 +88,7 @@ public final class AccessEdge implements AutoCloseable {
   private final KubernetesClient kubernetes;
   private final List<String> hosts;
   private final Map<String, Serving> certificates = new ConcurrentHashMap<>();
+  private final Map<String, Serving> byAlias = new ConcurrentHashMap<>();
   private final Set<String> withoutHsts = ConcurrentHashMap.newKeySet();
   private final Map<String, Duration> healthDelays = new ConcurrentHashMap<>();
   private final Map<String, String> redirects = new ConcurrentHashMap<>();
@@ -375,11 +376,15 @@ public final class AccessEdge implements AutoCloseable {
 
   // ------------------------------------------------------------------------------------- TLS
 
-  private record Serving(PrivateKey key, X509Certificate[] chain) {}
+  /** A host's certificate; {@code alias} changes with each certificate, so a handshake never mixes an old key with a new chain. */
+  private record Serving(String alias, PrivateKey key, X509Certificate[] chain) {}
 
   private Serving serving(String host, Instant notAfter) {
     TestCertificateAuthority.Issued issued = ca.issue(host, List.of(), List.of(host), notAfter);
-    return new Serving(issued.privateKey(), new X509Certificate[] {issued.certificate()});
+    Serving serving = new Serving(host + "#" + issued.certificate().getSerialNumber(), issued.privateKey(),
+        new X509Certificate[] {issued.certificate()});
+    byAlias.put(serving.alias(), serving);
+    return serving;
   }
 
   /** Presents the certificate of the host the client names in SNI (the first host's when it names none, as nginx's default server). */
@@ -391,12 +396,14 @@ public final class AccessEdge implements AutoCloseable {
       }
       if (handshake instanceof ExtendedSSLSession extended) {
         for (SNIServerName name : extended.getRequestedServerNames()) {
-          if (name instanceof SNIHostName sni && certificates.containsKey(sni.getAsciiName().toLowerCase(Locale.ROOT))) {
-            return sni.getAsciiName().toLowerCase(Locale.ROOT);
+          Serving serving = name instanceof SNIHostName sni ? certificates.get(sni.getAsciiName().toLowerCase(Locale.ROOT)) : null;
+          if (serving != null) {
+            return serving.alias();
           }
         }
       }
-      return hosts.isEmpty() ? null : hosts.get(0);
+      Serving fallback = hosts.isEmpty() ? null : certificates.get(hosts.get(0));
+      return fallback == null ? null : fallback.alias();
     }
 
     @Override
@@ -411,19 +418,19 @@ public final class AccessEdge implements AutoCloseable {
 
     @Override
     public X509Certificate[] getCertificateChain(String alias) {
-      Serving serving = certificates.get(alias);
+      Serving serving = byAlias.get(alias);
       return serving == null ? null : serving.chain().clone();
     }
 
     @Override
     public PrivateKey getPrivateKey(String alias) {
-      Serving serving = certificates.get(alias);
+      Serving serving = byAlias.get(alias);
       return serving == null ? null : serving.key();
     }
 
     @Override
     public String[] getServerAliases(String keyType, Principal[] issuers) {
-      return "EC".equals(keyType) ? hosts.toArray(String[]::new) : null;
+      return "EC".equals(keyType) ? certificates.values().stream().map(Serving::alias).toArray(String[]::new) : null;
     }
 
     @Override
