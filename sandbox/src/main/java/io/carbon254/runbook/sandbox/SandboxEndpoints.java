@@ -29,8 +29,15 @@ import java.util.TreeMap;
  *     ServiceAccount of {@code deploy/rbac.yaml} (null for the mock, which checks nothing). The
  *     file {@link #write(Path) written} is readable by its owner only.
  * @param kubernetesCa the real API server's CA certificate, PEM (null for the mock)
+ * @param connectTo {@code host:port} of a platform endpoint a client must reach by its real name
+ *     (TLS SNI and certificate checks included), e.g. {@code grafana.254carbon.com:443} → the
+ *     loopback {@code 127.0.0.1:<port>} to connect to instead (curl's {@code --connect-to}); empty
+ *     when nothing is reached that way (files written before this field read as empty)
+ * @param connectToCa the CA that signs the certificates presented on the {@code connectTo}
+ *     endpoints, PEM; a client trusts it for those hosts only (null: none)
  */
-public record SandboxEndpoints(String kubernetesUrl, Map<String, String> routes, String kubernetesToken, String kubernetesCa) {
+public record SandboxEndpoints(String kubernetesUrl, Map<String, String> routes, String kubernetesToken, String kubernetesCa,
+    Map<String, String> connectTo, String connectToCa) {
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -38,6 +45,17 @@ public record SandboxEndpoints(String kubernetesUrl, Map<String, String> routes,
   public SandboxEndpoints {
     Objects.requireNonNull(kubernetesUrl, "kubernetesUrl");
     routes = routes == null ? Map.of() : Map.copyOf(new TreeMap<>(routes));
+    connectTo = connectTo == null ? Map.of() : Map.copyOf(new TreeMap<>(connectTo));
+  }
+
+  /** The endpoints of a sandbox with no connect-to routes. */
+  public SandboxEndpoints(String kubernetesUrl, Map<String, String> routes, String kubernetesToken, String kubernetesCa) {
+    this(kubernetesUrl, routes, kubernetesToken, kubernetesCa, Map.of(), null);
+  }
+
+  /** These endpoints with connect-to routes and the CA of the certificates presented there. */
+  public SandboxEndpoints withConnectTo(Map<String, String> connectTo, String connectToCa) {
+    return new SandboxEndpoints(kubernetesUrl, routes, kubernetesToken, kubernetesCa, connectTo, connectToCa);
   }
 
   /** The endpoints of a sandbox on fabric8's mock API (no credentials). */
@@ -74,7 +92,8 @@ public record SandboxEndpoints(String kubernetesUrl, Map<String, String> routes,
 
   @Override
   public String toString() {
-    return "SandboxEndpoints[kubernetesUrl=" + kubernetesUrl + ", routes=" + routes + (kubernetesToken == null ? "" : ", token=…") + "]";
+    return "SandboxEndpoints[kubernetesUrl=" + kubernetesUrl + ", routes=" + routes
+        + (connectTo.isEmpty() ? "" : ", connectTo=" + connectTo) + (kubernetesToken == null ? "" : ", token=…") + "]";
   }
 
   /**

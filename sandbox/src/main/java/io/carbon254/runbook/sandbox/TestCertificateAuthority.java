@@ -84,15 +84,10 @@ public final class TestCertificateAuthority {
     /** A TLS server socket factory presenting this certificate (for a fake that serves HTTPS). */
     public javax.net.ssl.SSLSocketFactory serverSocketFactory() {
       try {
-        java.security.cert.Certificate cert = java.security.cert.CertificateFactory.getInstance("X.509")
-            .generateCertificate(new java.io.ByteArrayInputStream(certificatePem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
-        String base64 = privateKeyPem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-        java.security.PrivateKey key = java.security.KeyFactory.getInstance("EC")
-            .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(java.util.Base64.getDecoder().decode(base64)));
         java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
         store.load(null, null);
         char[] password = "sandbox".toCharArray();
-        store.setKeyEntry("serving", key, password, new java.security.cert.Certificate[] {cert});
+        store.setKeyEntry("serving", privateKey(), password, new java.security.cert.Certificate[] {certificate()});
         javax.net.ssl.KeyManagerFactory keys = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
         keys.init(store, password);
         javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
@@ -102,6 +97,27 @@ public final class TestCertificateAuthority {
         throw new IllegalStateException("cannot serve TLS with the issued certificate", e);
       }
     }
+
+    /** The certificate, parsed. */
+    public X509Certificate certificate() {
+      try {
+        return (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+            .generateCertificate(new java.io.ByteArrayInputStream(certificatePem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("cannot read the issued certificate", e);
+      }
+    }
+
+    /** The (EC) private key, parsed. */
+    public java.security.PrivateKey privateKey() {
+      try {
+        String base64 = privateKeyPem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+        return java.security.KeyFactory.getInstance("EC")
+            .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(java.util.Base64.getDecoder().decode(base64)));
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("cannot read the issued private key", e);
+      }
+    }
   }
 
   /**
@@ -109,14 +125,20 @@ public final class TestCertificateAuthority {
    * given IP and DNS subject alternative names.
    */
   public Issued issue(String commonName, List<String> ipAddresses, List<String> dnsNames) {
+    return issue(commonName, ipAddresses, dnsNames, Instant.now().plus(Duration.ofDays(365)));
+  }
+
+  /** As {@link #issue(String, List, List)}, valid until {@code notAfter} (in the past: an expired certificate). */
+  public Issued issue(String commonName, List<String> ipAddresses, List<String> dnsNames, Instant notAfter) {
     try {
       KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
       generator.initialize(256, new SecureRandom());
       KeyPair leaf = generator.generateKeyPair();
       Instant now = Instant.now();
       JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
-          new X500Name("CN=kubernetes"), new BigInteger(63, new SecureRandom()), Date.from(now.minus(Duration.ofMinutes(5))),
-          Date.from(now.plus(Duration.ofDays(365))), new X500Name("CN=" + commonName), leaf.getPublic());
+          new X500Name("CN=kubernetes"), new BigInteger(63, new SecureRandom()),
+          Date.from(earliest(now.minus(Duration.ofMinutes(5)), notAfter.minus(Duration.ofDays(90)))),
+          Date.from(notAfter), new X500Name("CN=" + commonName), leaf.getPublic());
       List<GeneralName> names = new ArrayList<>();
       ipAddresses.forEach(ip -> names.add(new GeneralName(GeneralName.iPAddress, ip)));
       dnsNames.forEach(dns -> names.add(new GeneralName(GeneralName.dNSName, dns)));
@@ -131,6 +153,10 @@ public final class TestCertificateAuthority {
     } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
       throw new IllegalStateException("cannot issue a certificate for " + commonName, e);
     }
+  }
+
+  private static Instant earliest(Instant a, Instant b) {
+    return a.isBefore(b) ? a : b;
   }
 
   /** This CA's private key, PEM (for a control plane's signing controllers only). */

@@ -154,6 +154,23 @@ class SandboxLifecycleTest {
         .contains(URI.create("http://127.0.0.1:5678/api/v2.0/projects?page=2"));
   }
 
+  @Test
+  void connect_to_routes_round_trip_and_a_file_written_before_them_still_reads() throws IOException {
+    SandboxEndpoints e = new SandboxEndpoints("http://127.0.0.1:1234", Map.of())
+        .withConnectTo(Map.of("grafana.254carbon.com:443", "127.0.0.1:41234"), "-----BEGIN CERTIFICATE-----\n...");
+    Path file = stateDir.resolve("sandbox.json");
+    e.write(file);
+    assertThat(SandboxEndpoints.read(file)).isEqualTo(e);
+    assertThat(e.toString()).contains("grafana.254carbon.com:443");
+
+    Path old = stateDir.resolve("old.json");
+    Files.writeString(old, "{\"kubernetesUrl\":\"http://127.0.0.1:1234\",\"routes\":{\"https://harbor.254carbon.local\":\"http://127.0.0.1:5678\"}}");
+    SandboxEndpoints read = SandboxEndpoints.read(old);
+    assertThat(read.connectTo()).isEmpty();
+    assertThat(read.connectToCa()).isNull();
+    assertThat(read.routes()).containsEntry("https://harbor.254carbon.local", "http://127.0.0.1:5678");
+  }
+
   private static void bind(int port) throws IOException {
     try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
       assertThat(s.getLocalPort()).isEqualTo(port);

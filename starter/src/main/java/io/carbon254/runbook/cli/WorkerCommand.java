@@ -89,8 +89,8 @@ final class WorkerCommand implements Callable<Integer> {
 
   /** The worker's connections to the simulated platform of a running sandbox. */
   static PlatformConnections connections(SandboxEndpoints endpoints) {
-    return PlatformConnections.simulated(endpoints.kubernetesConfig(), endpoints.routes(),
-        "the sandbox platform at " + endpoints.kubernetesUrl());
+    return PlatformConnections.simulated(endpoints.kubernetesConfig(), endpoints.routes(), endpoints.connectTo(),
+        endpoints.connectToCa(), "the sandbox platform at " + endpoints.kubernetesUrl());
   }
 
   static SandboxEndpoints sandboxEndpoints(Path dir) {

@@ -1,5 +1,6 @@
 package io.carbon254.runbook.worker;
 
+import io.carbon254.runbook.activities.ConnectToRoutes;
 import io.carbon254.runbook.activities.EndpointRoutes;
 import io.carbon254.runbook.activities.SecretResolver;
 import io.carbon254.runbook.activities.Secrets;
@@ -50,12 +51,26 @@ public record PlatformConnections(KubernetesClient kubernetes, OkHttpClient http
 
   /** As above, with the simulated platform's own client configuration (a real API server: its CA and a token). */
   public static PlatformConnections simulated(Config kubernetesConfig, Map<String, String> routes, String describe) {
+    return simulated(kubernetesConfig, routes, Map.of(), null, describe);
+  }
+
+  /**
+   * As above, and hosts reached by their real names on loopback stand-ins ({@code connectTo}:
+   * {@code host:port} → {@code 127.0.0.1:port}; see {@link ConnectToRoutes}), whose certificates
+   * {@code connectToCa} signs (trusted for those hosts only).
+   */
+  public static PlatformConnections simulated(Config kubernetesConfig, Map<String, String> routes, Map<String, String> connectTo,
+      String connectToCa, String describe) {
     Config config = new ConfigBuilder(kubernetesConfig).withRequestRetryBackoffLimit(2).build();
     KubernetesClient kubernetes = new KubernetesClientBuilder().withConfig(config).build();
-    return new PlatformConnections(kubernetes, http(routes), new Secrets(System::getenv, kubernetes), describe);
+    return new PlatformConnections(kubernetes, http(routes, connectTo, connectToCa), new Secrets(System::getenv, kubernetes), describe);
   }
 
   static OkHttpClient http(Map<String, String> routes) {
+    return http(routes, Map.of(), null);
+  }
+
+  static OkHttpClient http(Map<String, String> routes, Map<String, String> connectTo, String connectToCa) {
     OkHttpClient.Builder builder = new OkHttpClient.Builder()
         .connectTimeout(Duration.ofSeconds(10))
         .readTimeout(Duration.ofSeconds(30))
@@ -63,6 +78,7 @@ public record PlatformConnections(KubernetesClient kubernetes, OkHttpClient http
     if (!routes.isEmpty()) {
       builder.addInterceptor(new EndpointRoutes(routes));
     }
+    new ConnectToRoutes(connectTo, connectToCa).applyTo(builder);
     return builder.build();
   }
 

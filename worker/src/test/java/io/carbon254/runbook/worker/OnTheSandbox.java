@@ -55,7 +55,8 @@ abstract class OnTheSandbox {
   void startSandboxAndWorker(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
     logs = LogCapture.start();
     sandbox = Sandbox.builder(config).kubernetes(kubernetes()).start();
-    platform = PlatformConnections.simulated(sandbox.endpoints().kubernetesConfig(), sandbox.endpoints().routes(), "the sandbox");
+    platform = PlatformConnections.simulated(sandbox.endpoints().kubernetesConfig(), sandbox.endpoints().routes(),
+        sandbox.endpoints().connectTo(), sandbox.endpoints().connectToCa(), "the sandbox");
     Object[] activities = new BuiltInRunbooks().activities(platform).toArray();
     AUTHORIZATION.register(activities);
     worker.registerActivitiesImplementations(activities);
