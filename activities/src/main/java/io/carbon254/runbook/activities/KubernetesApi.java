@@ -175,8 +175,11 @@ public final class KubernetesApi {
     }
   }
 
-  /** Heartbeats a waiting activity's progress; a no-op outside an activity (plain unit tests). */
-  static void heartbeat(String progress) {
+  /**
+   * Heartbeats a waiting activity's progress (a line, or details a retry resumes from); a no-op
+   * outside an activity (plain unit tests).
+   */
+  public static void heartbeat(Object progress) {
     try {
       io.temporal.activity.Activity.getExecutionContext().heartbeat(progress);
     } catch (IllegalStateException notInAnActivity) {
