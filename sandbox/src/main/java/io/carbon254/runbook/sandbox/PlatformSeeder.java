@@ -389,7 +389,60 @@ final class PlatformSeeder {
         service(ns, route.service(), workloadName(Images.defaultWorkloadFor(app)), port("http", route.port()));
       }
       ingress(s);
+      serviceAuthConfig(s);
     }
+  }
+
+  /**
+   * The service-side auth ConfigMaps as the old phase 3 script left them (PLATFORM.md): Grafana's
+   * {@code auth.proxy} trusting {@code CF_Access-User} while its ingress is to pass
+   * {@code X-WEBAUTH-*} (the mismatch sso-integration's preflight reports), Superset's remote-user
+   * configuration, which no Deployment mounts.
+   */
+  private void serviceAuthConfig(PlatformService s) {
+    PlatformService.ServiceAuth auth = s.serviceAuth();
+    if (auth == null || auth.kind() == null || auth.configMap() == null) {
+      return;
+    }
+    switch (auth.kind()) {
+      case GRAFANA_AUTH_PROXY -> grafanaConfig(s.namespace(), auth.configMap());
+      case SUPERSET_REMOTE_USER -> create(
+          new ConfigMapBuilder()
+              .withNewMetadata()
+              .withName(auth.configMap())
+              .withNamespace(s.namespace())
+              .addToLabels("app", s.id())
+              .endMetadata()
+              .addToData(
+                  "superset_config.py",
+                  "# Superset behind Cloudflare Access: the user Access authenticated, from the CF_Access-User header.\n"
+                      + "AUTH_TYPE = 3  # AUTH_REMOTE_USER\n"
+                      + "AUTH_REMOTE_USER_ENV_VAR = \"HTTP_CF_ACCESS_USER\"\n"
+                      + "AUTH_USER_REGISTRATION = True\n"
+                      + "AUTH_USER_REGISTRATION_ROLE = \"Gamma\"\n"
+                      + "ENABLE_PROXY_FIX = True\n")
+              .build());
+    }
+  }
+
+  /** {@code grafana.ini} of the old phase 3 script: login form off, anonymous and basic off, auth.proxy on {@code CF_Access-User}. */
+  private void grafanaConfig(String namespace, String name) {
+    create(
+        new ConfigMapBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(namespace)
+            .addToLabels("app", "grafana")
+            .endMetadata()
+            .addToData(
+                "grafana.ini",
+                "[server]\nroot_url = https://grafana." + baseDomain() + "\n\n"
+                    + "[auth]\ndisable_login_form = true\n\n"
+                    + "[auth.anonymous]\nenabled = false\n\n"
+                    + "[auth.basic]\nenabled = false\n\n"
+                    + "[auth.proxy]\nenabled = true\nheader_name = CF_Access-User\nauto_sign_up = true\n\n"
+                    + "[security]\nadmin_user = admin\n")
+            .build());
   }
 
   private void ingress(PlatformService s) {
@@ -489,21 +542,7 @@ final class PlatformSeeder {
     // Grafana itself comes from the services list; make sure it exists even when the list omits it.
     workload(ns, "deployment/grafana");
 
-    create(
-        new ConfigMapBuilder()
-            .withNewMetadata()
-            .withName("grafana-config")
-            .withNamespace(ns)
-            .addToLabels("app", "grafana")
-            .endMetadata()
-            .addToData(
-                "grafana.ini",
-                "[server]\nroot_url = https://grafana." + baseDomain() + "\n\n"
-                    + "[auth]\ndisable_login_form = false\n\n"
-                    + "[auth.anonymous]\nenabled = false\n\n"
-                    + "[auth.basic]\nenabled = true\n\n"
-                    + "[security]\nadmin_user = admin\n")
-            .build());
+    grafanaConfig(ns, "grafana-config");
 
     for (String dashboard :
         List.of("kubernetes-cluster", "data-platform-overview", "trino", "minio", "postgresql", "velero-backups")) {
@@ -738,8 +777,20 @@ final class PlatformSeeder {
     daemonSet("kube-system", "kube-flannel-ds", "docker.io/flannel/flannel:v0.22.3");
 
     deployment("ingress-nginx", "ingress-nginx-controller", Images.of("ingress-nginx-controller"), 1,
-        List.of("/nginx-ingress-controller", "--ingress-class=nginx"));
+        List.of("/nginx-ingress-controller", "--ingress-class=nginx", "--configmap=ingress-nginx/ingress-nginx-controller"));
     service("ingress-nginx", "ingress-nginx-controller", "ingress-nginx-controller", port("http", 80), port("https", 443));
+    // The controller's ConfigMap (--configmap) as Helm installs it: headers with underscores are dropped.
+    create(
+        new ConfigMapBuilder()
+            .withNewMetadata()
+            .withName("ingress-nginx-controller")
+            .withNamespace("ingress-nginx")
+            .addToLabels("app.kubernetes.io/name", "ingress-nginx")
+            .addToLabels("app.kubernetes.io/component", "controller")
+            .endMetadata()
+            .addToData("allow-snippet-annotations", "true")
+            .addToData("use-forwarded-headers", "true")
+            .build());
     deployment("cert-manager", "cert-manager", Images.of("cert-manager"), 1, List.of());
     deployment("cert-manager", "cert-manager-webhook", Images.of("cert-manager-webhook"), 1, List.of());
     deployment("cert-manager", "cert-manager-cainjector", Images.of("cert-manager-cainjector"), 1, List.of());
