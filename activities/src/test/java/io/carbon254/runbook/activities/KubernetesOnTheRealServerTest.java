@@ -123,23 +123,25 @@ class KubernetesOnTheRealServerTest {
     // Reading every namespace's workloads is granted (image discovery, platform-check) ...
     assertThat(workloads.discoverImages(List.of(), CONFIG.namespaces()).items()).contains("docker.io/grafana/grafana:10.2.0");
 
-    // ... changing them only in the namespaces it switches to Harbor (data-platform), not in monitoring.
-    String grafanaImage = admin.apps().deployments().inNamespace("monitoring").withName("grafana").get()
+    // ... changing them only in the namespaces it switches to Harbor (data-platform), not in monitoring
+    // (where sso-integration may restart Grafana, and nothing else).
+    String ksmImage = admin.apps().deployments().inNamespace("monitoring").withName("kube-state-metrics").get()
         .getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
-    WorkloadSwitch grafana = new WorkloadSwitch("monitoring", "Deployment", "grafana", List.of(
-        new WorkloadSwitch.ContainerImage("grafana", false, grafanaImage, "harbor.254carbon.local/254carbon/grafana/grafana:10.2.0")),
+    WorkloadSwitch ksm = new WorkloadSwitch("monitoring", "Deployment", "kube-state-metrics", List.of(
+        new WorkloadSwitch.ContainerImage("kube-state-metrics", false, ksmImage,
+            "harbor.254carbon.local/254carbon/kube-state-metrics/kube-state-metrics:v2.10.1")),
         CONFIG.harbor().pullSecret());
-    ApplicationFailure refused = catchThrowableOfType(ApplicationFailure.class, () -> workloads.switchWorkload(grafana));
+    ApplicationFailure refused = catchThrowableOfType(ApplicationFailure.class, () -> workloads.switchWorkload(ksm));
 
     assertThat(refused.isNonRetryable()).isTrue();
     assertThat(refused.getType()).isEqualTo("KubernetesForbidden");
     assertThat(refused.getOriginalMessage())
-        .contains("forbids the worker to update deployments.apps in namespace monitoring (Deployment monitoring/grafana)")
+        .contains("forbids the worker to update deployments.apps in namespace monitoring (Deployment monitoring/kube-state-metrics)")
         .contains("User \"system:serviceaccount:runbook:runbook-worker\" cannot update resource \"deployments\"")
         .endsWith("Add the rule {apiGroups: [\"apps\"], resources: [\"deployments\"], verbs: [\"update\"]} to the worker's"
             + " Role in namespace monitoring (deploy/rbac.yaml), then retry.");
-    assertThat(admin.apps().deployments().inNamespace("monitoring").withName("grafana").get()
-        .getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo(grafanaImage);
+    assertThat(admin.apps().deployments().inNamespace("monitoring").withName("kube-state-metrics").get()
+        .getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo(ksmImage);
 
     // Nor may it delete what it only reads.
     KubernetesApi kube = new KubernetesApi(worker);
