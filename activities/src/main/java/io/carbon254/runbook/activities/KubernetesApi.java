@@ -230,12 +230,68 @@ public final class KubernetesApi {
     return call(Call.of("create", type, ns, object.getMetadata().getName()), () -> resources(type, ns).resource(owned).create());
   }
 
-  /** Writes back an object read and changed by the caller (optimistic: 409 if it changed meanwhile, retried). */
+  /**
+   * Writes back an object read and changed by the caller (optimistic: 409 if it changed meanwhile).
+   * When what changed meanwhile is only what a controller writes beside the spec (a Deployment's or
+   * an HPA's status: the same {@code metadata.generation}), the caller's spec is put on a fresh read
+   * and written again with the caller's labels and annotations, a few times; a spec someone else
+   * changed is never overwritten: that 409 fails the attempt, and the activity's retry reads and
+   * decides again.
+   */
   public <T extends HasMetadata> T update(T changed) {
-    @SuppressWarnings("unchecked")
     Class<? extends HasMetadata> type = changed.getClass();
-    return call(Call.of("update", type, changed.getMetadata().getNamespace(), changed.getMetadata().getName()),
-        () -> client.resource(changed).update());
+    Call call = Call.of("update", type, changed.getMetadata().getNamespace(), changed.getMetadata().getName());
+    T attempt = changed;
+    for (int tries = 1; ; tries++) {
+      T writing = attempt;
+      try {
+        return call(call, () -> client.resource(writing).update());
+      } catch (ApplicationFailure conflict) {
+        T rebased = "KubernetesConflict".equals(conflict.getType()) && tries < CONFLICT_REBASES ? rebase(writing) : null;
+        if (rebased == null) {
+          throw conflict;
+        }
+        attempt = rebased;
+      }
+    }
+  }
+
+  private static Map<String, String> merged(Map<String, String> theirs, Map<String, String> mine) {
+    if (theirs == null && mine == null) {
+      return null;
+    }
+    Map<String, String> merged = new LinkedHashMap<>(theirs == null ? Map.of() : theirs);
+    merged.putAll(mine == null ? Map.of() : mine);
+    return merged;
+  }
+
+  /** How often {@link #update} puts the caller's spec on a fresh read after a controller's write. */
+  static final int CONFLICT_REBASES = 5;
+
+  /** {@code changed}'s spec on a fresh read of the object, or null when its spec changed meanwhile (or it has none, or is gone). */
+  private <T extends HasMetadata> T rebase(T changed) {
+    @SuppressWarnings("unchecked")
+    Class<T> type = (Class<T>) changed.getClass();
+    T fresh = call(Call.of("get", type, changed.getMetadata().getNamespace(), changed.getMetadata().getName()),
+        () -> client.resource(changed).get());
+    Long generation = changed.getMetadata().getGeneration();
+    if (fresh == null || generation == null || !generation.equals(fresh.getMetadata().getGeneration())) {
+      return null;
+    }
+    var serialization = client.getKubernetesSerialization();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> mine = serialization.convertValue(changed, Map.class);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> theirs = serialization.convertValue(fresh, Map.class);
+    if (!mine.containsKey("spec")) {
+      return null;
+    }
+    theirs.put("spec", mine.get("spec"));
+    T rebased = serialization.convertValue(theirs, type);
+    // The caller's labels and annotations too (an ingress's Access annotations), beside those the controller added.
+    rebased.getMetadata().setLabels(merged(fresh.getMetadata().getLabels(), changed.getMetadata().getLabels()));
+    rebased.getMetadata().setAnnotations(merged(fresh.getMetadata().getAnnotations(), changed.getMetadata().getAnnotations()));
+    return rebased;
   }
 
   /** An object compared with what the cluster holds: missing ({@code current} null), in line (no drift), or drifted. */

@@ -77,6 +77,68 @@ class KubernetesOnTheRealServerTest {
   }
 
   @Test
+  void an_update_is_written_over_a_controllers_status_write_but_never_over_anothers_spec_change() {
+    KubernetesApi kube = new KubernetesApi(admin);
+    var deployments = admin.apps().deployments().inNamespace("data-platform");
+    deployments.resource(new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()
+        .withNewMetadata().withName("conflict-test").withNamespace("data-platform").endMetadata()
+        .withNewSpec().withReplicas(1).withNewSelector().addToMatchLabels("app", "conflict-test").endSelector()
+        .withNewTemplate().withNewMetadata().addToLabels("app", "conflict-test").endMetadata()
+        .withNewSpec().addNewContainer().withName("c").withImage("busybox:latest").endContainer().endSpec().endTemplate()
+        .endSpec().build()).create();
+
+    // Read, then a controller writes the status (the real deployment controller does too): a 409 for the read copy.
+    var read = deployments.withName("conflict-test").get();
+    writeStatus(deployments, "conflict-test");
+    read.getSpec().setReplicas(3);
+    read.getMetadata().setAnnotations(Map.of("runbook.254carbon.io/note", "mine"));
+    kube.update(read);
+
+    var written = deployments.withName("conflict-test").get();
+    assertThat(written.getSpec().getReplicas()).isEqualTo(3);
+    assertThat(written.getMetadata().getAnnotations()).containsEntry("runbook.254carbon.io/note", "mine");
+    assertThat(written.getStatus().getConditions()).as("the controller's status stays")
+        .anyMatch(c -> "RunbookTest".equals(c.getType()));
+
+    // Someone else changes the spec after our read: that is not overwritten.
+    var stale = deployments.withName("conflict-test").get();
+    var theirs = deployments.withName("conflict-test").get();
+    theirs.getSpec().setReplicas(5);
+    deployments.resource(theirs).update();
+    stale.getSpec().setReplicas(2);
+    ApplicationFailure conflict = catchThrowableOfType(ApplicationFailure.class, () -> kube.update(stale));
+    assertThat(conflict.getType()).isEqualTo("KubernetesConflict");
+    assertThat(conflict.isNonRetryable()).as("the activity's retry reads and decides again").isFalse();
+    assertThat(deployments.withName("conflict-test").get().getSpec().getReplicas()).isEqualTo(5);
+    deployments.withName("conflict-test").delete();
+  }
+
+  /** A status condition written as a controller writes it: read, change, write; again on a 409. */
+  private static void writeStatus(
+      io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<io.fabric8.kubernetes.api.model.apps.Deployment,
+          io.fabric8.kubernetes.api.model.apps.DeploymentList,
+          io.fabric8.kubernetes.client.dsl.RollableScalableResource<io.fabric8.kubernetes.api.model.apps.Deployment>> deployments,
+      String name) {
+    for (int attempt = 1; ; attempt++) {
+      var current = deployments.withName(name).get();
+      var status = current.getStatus() == null ? new io.fabric8.kubernetes.api.model.apps.DeploymentStatus() : current.getStatus();
+      var conditions = new java.util.ArrayList<>(status.getConditions());
+      conditions.add(new io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder().withType("RunbookTest")
+          .withStatus("True").build());
+      status.setConditions(conditions);
+      current.setStatus(status);
+      try {
+        deployments.resource(current).updateStatus();
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 20) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  @Test
   void deleting_the_canary_namespace_removes_everything_in_it() {
     Backup backup = CONFIG.backup();
     String canary = backup.rehearsal().canaryNamespace();
