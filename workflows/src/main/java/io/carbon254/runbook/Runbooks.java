@@ -74,7 +74,8 @@ public final class Runbooks {
       List.of());
 
   public static final List<RunbookDefinition> ALL =
-      List.of(PLATFORM_CHECK, BACKUP_ACTIVATION, IMAGE_MIRROR, HPA_ACTIVATION, PLATFORM);
+      List.of(PLATFORM_CHECK, BACKUP_ACTIVATION, IMAGE_MIRROR, HPA_ACTIVATION, SSO_ACCESS, SSO_INTEGRATION,
+          SSO_VALIDATION, SSO, PLATFORM);
 
   private Runbooks() {}
 

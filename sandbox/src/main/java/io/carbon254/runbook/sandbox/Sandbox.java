@@ -2,6 +2,8 @@ package io.carbon254.runbook.sandbox;
 
 import io.carbon254.runbook.config.Hpa;
 import io.carbon254.runbook.config.PlatformConfig;
+import io.carbon254.runbook.config.SecretRef;
+import io.carbon254.runbook.config.Sso;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.VersionInfo;
@@ -71,6 +73,9 @@ public final class Sandbox implements AutoCloseable {
   public static final String WORKER_NAMESPACE = "runbook";
   public static final String WORKER_SERVICE_ACCOUNT = "runbook-worker";
 
+  /** The Secret, in the worker's namespace, with the demo Cloudflare API token and Access service token. */
+  public static final String CLOUDFLARE_SECRET = "cloudflare-access";
+
   /** The file name of the endpoints file in a state directory. */
   public static final String STATE_FILE_NAME = "sandbox.json";
 
@@ -98,6 +103,8 @@ public final class Sandbox implements AutoCloseable {
   private TestCertificateAuthority ca;
   private SandboxObjectStore objectStore;
   private HarborApiFake harborApi;
+  private CloudflareAccessFake cloudflare;
+  private AccessEdge edge;
   private final OciRegistry sourceRegistry = new OciRegistry();
 
   private Sandbox(PlatformConfig config) {
@@ -153,6 +160,35 @@ public final class Sandbox implements AutoCloseable {
   /** Docker Hub, quay.io, registry.k8s.io...: every platform image, small and synthetic. */
   public OciRegistry sourceRegistry() {
     return sourceRegistry;
+  }
+
+  /** The stateful Cloudflare Access account behind {@code https://api.cloudflare.com}. */
+  public CloudflareAccessFake cloudflare() {
+    return cloudflare;
+  }
+
+  /**
+   * The platform's public hosts (Cloudflare's edge, ingress-nginx and the services), reached by
+   * their real names through {@link SandboxEndpoints#connectTo()}.
+   */
+  public AccessEdge accessEdge() {
+    return edge;
+  }
+
+  /**
+   * {@code config} with API access to this sandbox's Cloudflare account (its account id, and the
+   * token and service token of the Secret {@code runbook/cloudflare-access}): sso-access runs in API
+   * mode against the fake, sso-validation's authenticated checks run. The shipped configuration has
+   * no token, so {@code runbook dev --sandbox} runs sso-access in manual mode.
+   */
+  public static PlatformConfig withCloudflareApi(PlatformConfig config) {
+    if (config.sso() == null) {
+      return config;
+    }
+    return config.withSso(config.sso().withApiAccess(CloudflareAccessFake.DEMO_ACCOUNT_ID,
+        SecretRef.kubernetes(WORKER_NAMESPACE, CLOUDFLARE_SECRET, "api-token"),
+        new Sso.ServiceToken(SecretRef.kubernetes(WORKER_NAMESPACE, CLOUDFLARE_SECRET, "client-id"),
+            SecretRef.kubernetes(WORKER_NAMESPACE, CLOUDFLARE_SECRET, "client-secret"))));
   }
 
   public SandboxObjectStore objectStore() {
@@ -242,6 +278,8 @@ public final class Sandbox implements AutoCloseable {
     String harborUrl = b.harbor != null ? serve(harborFake, loopback) : serve(harborApi.dispatcher(), "Harbor", loopback);
     String sourcesUrl = serve(sourceRegistry.dispatcher(), "source registries", loopback);
     String minioUrl = serve(minioFake, loopback);
+    cloudflare = new CloudflareAccessFake().start();
+    resources.add(closer("Cloudflare Access fake", cloudflare::close));
 
     // The Services whose proxy (and pods) the fakes answer for: namespace/service → fake.
     Map<String, HttpFake> proxied = new LinkedHashMap<>();
@@ -302,12 +340,17 @@ public final class Sandbox implements AutoCloseable {
     seeder.seed();
     Set<String> sourceHosts = SourceImages.seed(sourceRegistry, config.images(), client);
     Map<String, String> routes = routes(prometheusUrl, harborUrl, minioUrl);
+    route(routes, "https://api.cloudflare.com", cloudflare.url());
     sourceHosts.forEach(host -> route(routes, "https://" + host, sourcesUrl));
     if (mode == KubernetesMode.REAL) {
       endpoints = new SandboxEndpoints(kubernetesUrl, routes, workerToken(), controlPlane.caPem());
     } else {
       endpoints = new SandboxEndpoints(kubernetesUrl, routes);
     }
+    edge = new AccessEdge(config, ca, cloudflare::audFor, client).start();
+    resources.add(closer("Access edge", edge::close));
+    endpoints = endpoints.withConnectTo(edge.connectTo(), edge.caPem());
+    cloudflareSecret();
 
     List<Simulator> simulators = new ArrayList<>();
     if (mode == KubernetesMode.REAL) {
@@ -333,6 +376,16 @@ public final class Sandbox implements AutoCloseable {
     }
     log.info("sandbox of platform {} running: {}, Prometheus {}, Harbor {}, MinIO {} (S3 {})",
         config.name(), describeKubernetes(), prometheusUrl, harborUrl, minioUrl, objectStore.endpoint());
+  }
+
+  /** The demo Cloudflare credentials that {@link #withCloudflareApi} refers to (never real ones). */
+  private void cloudflareSecret() {
+    client.secrets().inNamespace(WORKER_NAMESPACE).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+        .withNewMetadata().withName(CLOUDFLARE_SECRET).withNamespace(WORKER_NAMESPACE).endMetadata()
+        .addToStringData("api-token", CloudflareAccessFake.DEMO_TOKEN)
+        .addToStringData("client-id", AccessEdge.DEMO_CLIENT_ID)
+        .addToStringData("client-secret", AccessEdge.DEMO_CLIENT_SECRET)
+        .build()).create();
   }
 
   /** The worker's identity on the real API server: deploy/rbac.yaml applied, a token of its ServiceAccount. */

@@ -3,6 +3,7 @@ package io.carbon254.runbook.cli;
 import io.carbon254.runbook.engine.RunbookDefinition;
 import io.carbon254.runbook.Runbooks;
 import io.carbon254.runbook.config.PlatformConfig;
+import io.carbon254.runbook.sandbox.Sandbox;
 import io.carbon254.runbook.engine.ChildView;
 import io.carbon254.runbook.engine.Decision;
 import io.carbon254.runbook.engine.GateView;
@@ -74,7 +75,9 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    PlatformConfig config = temporal.loadConfig();
+    // The demo's Cloudflare is the sandbox's: sso-access runs in API mode against it (runbook dev
+    // --sandbox keeps the configuration as it is: no token, manual mode).
+    PlatformConfig config = Sandbox.withCloudflareApi(temporal.loadConfig());
     long started = System.nanoTime();
     Path stateDir = Files.createTempDirectory("runbook-demo");
     DevEnvironment.RealServer real = temporalCli == null ? null : new DevEnvironment.RealServer(
@@ -113,6 +116,12 @@ final class DemoCommand implements Callable<Integer> {
       System.out.printf("%-20s %-10s %8s %10s %8s  %s%n", "RUNBOOK", "OUTCOME", "CHANGED", "UNCHANGED", "SKIPPED", "SUMMARY");
       rows.forEach(r -> System.out.printf("%-20s %-10s %8d %10d %8d  %s%n", r.runbook(), r.outcome(), r.changed(),
           r.unchanged(), r.skipped(), r.summary()));
+      if (outputs.containsKey("sso validation")) {
+        System.out.println();
+        System.out.println("SSO validation (sso-validation, every protected host by its real name):");
+        System.out.println();
+        System.out.println(outputs.get("sso validation"));
+      }
       if (outputs.containsKey("report-before")) {
         System.out.println();
         System.out.println("Readiness before:");
@@ -152,10 +161,17 @@ final class DemoCommand implements Callable<Integer> {
         RunbookStatus status = Runs.status(client, id);
         for (StepView step : result.steps()) {
           ChildView child = status.children().stream().filter(c -> step.id().equals(c.step())).findFirst().orElse(null);
-          childRows.add(child == null
-              ? new Row(step.id(), step.state().name(), 0, step.change() == io.carbon254.runbook.engine.Change.UNCHANGED ? 1 : 0,
-                  step.state() == StepState.SKIPPED ? 1 : 0, step.summary())
-              : row(child.runbook(), client.newUntypedWorkflowStub(child.workflowId()).getResult(RunbookResult.class)));
+          if (child == null) {
+            childRows.add(new Row(step.id(), step.state().name(), 0,
+                step.change() == io.carbon254.runbook.engine.Change.UNCHANGED ? 1 : 0,
+                step.state() == StepState.SKIPPED ? 1 : 0, step.summary()));
+            continue;
+          }
+          RunbookResult childResult = client.newUntypedWorkflowStub(child.workflowId()).getResult(RunbookResult.class);
+          childRows.add(row(child.runbook(), childResult));
+          if (childResult.outputs().containsKey("validation")) {
+            outputs.put(child.runbook() + " validation", childResult.outputs().get("validation"));
+          }
         }
       }
       return row(runbook.id(), result);

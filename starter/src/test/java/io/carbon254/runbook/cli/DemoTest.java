@@ -18,7 +18,12 @@ class DemoTest {
         .contains("▶ platform — ")
         .contains("✓ check-cluster")
         .containsPattern("platform-check\\s+SUCCEEDED")
-        .containsPattern("sso\\s+SKIPPED .* this build has no runbook sso: SSO Infrastructure stays ✗")
+        .containsPattern("sso\\s+SUCCEEDED")
+        .containsPattern("ha-join\\s+SKIPPED .* this build has no runbook ha-join: Multi-Node HA stays ✗")
+        .contains("SSO validation (sso-validation, every protected host by its real name):")
+        .containsPattern("\\| grafana\\.254carbon\\.com \\| 302 → https://qagi\\.cloudflareaccess\\.com/cdn-cgi/access/login/"
+            + "grafana\\.254carbon\\.com\\?kid=[0-9a-f]{64}.* \\| 200 /api/health in \\d+ ms \\| ✓ \\|")
+        .contains("| SSO Infrastructure | ✓ |")
         .containsPattern("platform\\s+SUCCEEDED")
         .containsPattern("backup-activation\\s+SUCCEEDED")
         .containsPattern("image-mirror\\s+SUCCEEDED")
@@ -28,7 +33,7 @@ class DemoTest {
         .contains("| Image Mirroring | ✓ |")
         .contains("| HPA Configuration | ✓ |")
         .contains("Readiness before:", "**Production readiness: 85%**", "Readiness after:")
-        .contains("**Production readiness: 94%**")
+        .contains("**Production readiness: 97%**")
         .contains("demo finished in");
     String everything = demo.out() + demo.err();
     assertThat(everything.lines().filter(line -> line.strip().startsWith("at ") && line.contains("(")).count())

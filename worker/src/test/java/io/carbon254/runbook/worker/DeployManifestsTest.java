@@ -61,7 +61,7 @@ class DeployManifestsTest {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Namespaces the platform has and the worker's RBAC grants in (PLATFORM.md); the test cluster starts without them. */
-  private static final List<String> PLATFORM_NAMESPACES = List.of("velero", "data-platform", "registry", "monitoring");
+  private static final List<String> PLATFORM_NAMESPACES = List.of("velero", "data-platform", "registry", "monitoring", "ingress-nginx");
 
   private static KubernetesTools tools;
   private static ControlPlane plane;

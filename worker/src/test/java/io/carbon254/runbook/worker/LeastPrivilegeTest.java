@@ -41,6 +41,12 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
+import io.carbon254.runbook.config.PlatformConfig;
+import io.carbon254.runbook.sso.SsoAccessWorkflowImpl;
+import io.carbon254.runbook.sso.SsoIntegrationWorkflowImpl;
+import io.carbon254.runbook.sso.SsoValidationWorkflowImpl;
+import io.carbon254.runbook.sso.SsoWorkflow;
+import io.carbon254.runbook.sso.SsoWorkflowImpl;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -57,9 +63,25 @@ class LeastPrivilegeTest extends OnTheSandbox {
 
   private static final String WORKER = "system:serviceaccount:" + Sandbox.WORKER_NAMESPACE + ":" + Sandbox.WORKER_SERVICE_ACCOUNT;
 
+  /** As the demo runs it: sso-access in API mode against the sandbox's Cloudflare account. */
+  static final PlatformConfig API_MODE = Sandbox.withCloudflareApi(CONFIG);
+  static final ChangeAuthorization API_MODE_AUTHORIZATION = new ChangeAuthorization(List.of(API_MODE));
+
   @RegisterExtension
-  static final TestWorkflowExtension temporal = extension(PlatformWorkflowImpl.class, PlatformCheckWorkflowImpl.class,
-      ImageMirrorWorkflowImpl.class, BackupActivationWorkflowImpl.class, HpaActivationWorkflowImpl.class);
+  static final TestWorkflowExtension temporal = extension(API_MODE_AUTHORIZATION, PlatformWorkflowImpl.class,
+      PlatformCheckWorkflowImpl.class, ImageMirrorWorkflowImpl.class, BackupActivationWorkflowImpl.class,
+      HpaActivationWorkflowImpl.class, SsoWorkflowImpl.class, SsoAccessWorkflowImpl.class,
+      SsoIntegrationWorkflowImpl.class, SsoValidationWorkflowImpl.class);
+
+  @Override
+  PlatformConfig configuration() {
+    return API_MODE;
+  }
+
+  @Override
+  ChangeAuthorization authorization() {
+    return API_MODE_AUTHORIZATION;
+  }
 
   /**
    * Permissions the runbooks need on platforms unlike the sandbox, which one platform run does not
@@ -81,7 +103,23 @@ class LeastPrivilegeTest extends OnTheSandbox {
       Map.entry("Role velero/runbook-worker: delete velero.io/backups in velero",
           "back-up-canary's RETRY replaces a failed Backup: the sandbox's Velero does not fail"),
       Map.entry("Role velero/runbook-worker: delete velero.io/deletebackuprequests in velero",
-          "a re-run's clean-up replaces a processed DeleteBackupRequest of the same name"));
+          "a re-run's clean-up replaces a processed DeleteBackupRequest of the same name"),
+      Map.entry("Role data-platform/runbook-worker: create networking.k8s.io/ingresses in data-platform",
+          "sso-integration creates the ingress of a service that has none: the sandbox seeds one per service"),
+      Map.entry("Role monitoring/runbook-worker: create networking.k8s.io/ingresses in monitoring",
+          "sso-integration creates the ingress of a service that has none: the sandbox seeds one per service"),
+      Map.entry("Role data-platform/runbook-worker: delete networking.k8s.io/ingresses in data-platform",
+          "sso-integration's ABORT deletes an ingress the run created: the platform run is not aborted"),
+      Map.entry("Role monitoring/runbook-worker: delete networking.k8s.io/ingresses in monitoring",
+          "sso-integration's ABORT deletes an ingress the run created: the platform run is not aborted"),
+      Map.entry("Role data-platform/runbook-worker: update configmaps [superset-config-sso] in data-platform",
+          "sso-integration corrects Superset's remote-user settings that differ: the sandbox's are right, only unmounted"),
+      Map.entry("Role data-platform/runbook-worker: delete configmaps [superset-config-sso] in data-platform",
+          "sso-integration's ABORT deletes an auth ConfigMap the run created: the platform run is not aborted"),
+      Map.entry("Role monitoring/runbook-worker: delete configmaps [grafana-config] in monitoring",
+          "sso-integration's ABORT deletes an auth ConfigMap the run created: the platform run is not aborted"),
+      Map.entry("Role ingress-nginx/runbook-worker: delete configmaps [ingress-nginx-controller] in ingress-nginx",
+          "sso-integration's ABORT deletes the controller's ConfigMap when the run created it: the sandbox has one"));
 
   /** A request as the API server authorizes it. {@code namespace} is empty for a cluster-scoped or all-namespaces request. */
   record Request(String verb, String group, String resource, String namespace, String name) {}
@@ -202,6 +240,7 @@ class LeastPrivilegeTest extends OnTheSandbox {
       case ImageMirrorWorkflow.RUNBOOK -> ImageMirrorWorkflow.class;
       case BackupActivationWorkflow.RUNBOOK -> BackupActivationWorkflow.class;
       case HpaActivationWorkflow.RUNBOOK -> HpaActivationWorkflow.class;
+      case SsoWorkflow.RUNBOOK -> SsoWorkflow.class;
       default -> throw new IllegalStateException("no gate expected in " + runbook);
     };
   }

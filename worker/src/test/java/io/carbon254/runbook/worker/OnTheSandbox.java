@@ -35,12 +35,27 @@ abstract class OnTheSandbox {
   /** The worker's check of every activity against its configuration, as {@code runbook worker} installs it. */
   static final ChangeAuthorization AUTHORIZATION = new ChangeAuthorization(List.of(CONFIG));
 
-  final PlatformConfig config = CONFIG;
+  final PlatformConfig config = configuration();
+
+  /** The platform the worker serves (a test of another configuration overrides this and {@link #authorization()}). */
+  PlatformConfig configuration() {
+    return CONFIG;
+  }
+
+  /** The worker's check of every activity, for {@link #configuration()}. */
+  ChangeAuthorization authorization() {
+    return AUTHORIZATION;
+  }
 
   /** The test environment for these workflows, with the worker's interceptors. */
   static TestWorkflowExtension extension(Class<?>... workflowImplementations) {
+    return extension(AUTHORIZATION, workflowImplementations);
+  }
+
+  /** The test environment for these workflows, checked by {@code authorization}. */
+  static TestWorkflowExtension extension(ChangeAuthorization authorization, Class<?>... workflowImplementations) {
     return RunbookTesting.withSearchAttributes(TestWorkflowExtension.newBuilder())
-        .setWorkerFactoryOptions(WorkerFactoryOptions.newBuilder().setWorkerInterceptors(AUTHORIZATION).build())
+        .setWorkerFactoryOptions(WorkerFactoryOptions.newBuilder().setWorkerInterceptors(authorization).build())
         .registerWorkflowImplementationTypes(workflowImplementations)
         .setDoNotStart(true)
         .build();
@@ -58,7 +73,7 @@ abstract class OnTheSandbox {
     platform = PlatformConnections.simulated(sandbox.endpoints().kubernetesConfig(), sandbox.endpoints().routes(),
         sandbox.endpoints().connectTo(), sandbox.endpoints().connectToCa(), "the sandbox");
     Object[] activities = new BuiltInRunbooks().activities(platform).toArray();
-    AUTHORIZATION.register(activities);
+    authorization().register(activities);
     worker.registerActivitiesImplementations(activities);
     worker.registerActivitiesImplementations(new ConfiguredPlatforms(List.of(config)));
     TestPlatforms.serve(config);

@@ -21,6 +21,7 @@ import io.carbon254.runbook.engine.TestKeys;
 import io.carbon254.runbook.hpa.HpaActivationWorkflow;
 import io.carbon254.runbook.mirror.ImageMirrorWorkflow;
 import io.carbon254.runbook.platformcheck.PlatformCheckWorkflowImpl;
+import io.carbon254.runbook.sso.SsoWorkflow;
 import io.temporal.client.WorkflowClient;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
@@ -32,14 +33,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * platform runs the remaining tasks as children between two real platform-checks, on a platform at
- * 85%. This build has no sso and no ha-join: the run says so, and what they complete stays ✗.
+ * 85%. This build has no ha-join: the run says so, and what it completes stays ✗.
  */
 class PlatformWorkflowTest {
 
   @RegisterExtension
   static final TestWorkflowExtension temporal = RunbookTesting.extension(PlatformWorkflowImpl.class,
       PlatformCheckWorkflowImpl.class, StandInChildren.ImageMirror.class, StandInChildren.BackupActivation.class,
-      StandInChildren.HpaActivation.class);
+      StandInChildren.HpaActivation.class, StandInChildren.Sso.class);
 
   private final PlatformWorld world = new PlatformWorld();
   private final PlatformConfig config = TestKeys.signedBy(ConfigLoader.loadDefault());
@@ -57,40 +58,44 @@ class PlatformWorkflowTest {
   void theTasksRunInOrderAsChildrenWithTheScoreRisingAsEachFinishes() throws Exception {
     PlatformWorkflow run = start();
 
+    RunbookStatus atSso = awaitChildGate(run, "sso");
+    assertThat(atSso.outputs()).containsEntry("score-before", "85%").containsEntry("score", "85%")
+        .containsEntry("lacking", "this build has no runbook ha-join: what they complete stays ✗");
+    approve(child(SsoWorkflow.class, "sso"), "approve-plan", "bob", "carol");
+
     RunbookStatus atMirror = awaitChildGate(run, "image-mirror");
-    assertThat(atMirror.outputs()).containsEntry("score-before", "85%").containsEntry("score", "85%")
-        .containsEntry("lacking", "this build has no runbook sso, ha-join: what they complete stays ✗");
+    assertThat(atMirror.outputs()).as("live: SSO finished").containsEntry("score", "88%");
     assertThat(atMirror.children()).extracting(ChildView::waitingIn).contains("254carbon/platform/image-mirror");
     assertThat(atMirror.steps()).extracting(s -> s.id()).containsExactly("check-before", "sso", "image-mirror",
         "backup-activation", "ha-join", "hpa-activation", "check-after");
     assertThat(DetailsRenderer.render(atMirror)).as("the Web UI's details").contains(
-        "Production readiness **85%** (85% at the start)",
+        "Production readiness **88%** (85% at the start)",
         "- `image-mirror` 254carbon/platform/image-mirror · AWAITING_APPROVAL",
         "waiting: gate approve-plan #1 in 254carbon/platform/image-mirror");
     approve(child(ImageMirrorWorkflow.class, "image-mirror"), "approve-plan", "bob", "carol");
 
     RunbookStatus atBackup = awaitChildGate(run, "backup-activation");
-    assertThat(atBackup.outputs()).as("live: image mirroring finished").containsEntry("score", "88%");
+    assertThat(atBackup.outputs()).as("live: image mirroring finished").containsEntry("score", "91%");
     approve(child(BackupActivationWorkflow.class, "backup-activation"), "approve-plan", "bob", "carol");
     awaitChildGate(run, "hpa-activation");
     approve(child(HpaActivationWorkflow.class, "hpa-activation"), "approve-plan", "bob", "carol");
 
     RunbookResult result = result(run);
     assertThat(result.outcome()).isEqualTo(RunbookResult.Outcome.SUCCEEDED);
-    assertThat(result.step("sso").state()).isEqualTo(StepState.SKIPPED);
-    assertThat(result.step("sso").summary()).isEqualTo("this build has no runbook sso: SSO Infrastructure stays ✗");
+    assertThat(result.step("sso").change()).isEqualTo(Change.UPDATED);
+    assertThat(result.step("ha-join").state()).isEqualTo(StepState.SKIPPED);
     assertThat(result.step("ha-join").summary()).isEqualTo("this build has no runbook ha-join: Multi-Node HA stays ✗");
     assertThat(result.step("image-mirror").change()).isEqualTo(Change.UPDATED);
     assertThat(result.step("hpa-activation").summary()).startsWith("SUCCEEDED: ");
-    assertThat(result.outputs()).containsEntry("score-before", "85%").containsEntry("score", "94%");
+    assertThat(result.outputs()).containsEntry("score-before", "85%").containsEntry("score", "97%");
     assertThat(result.outputs().get("report-before")).contains("| Image Mirroring | ✗ |");
     assertThat(result.outputs().get("report")).contains("| Image Mirroring | ✓ |", "| Backup Strategy | ✓ |",
-        "| HPA Configuration | ✓ |", "| SSO Infrastructure | ✗ |", "**Production readiness: 94%**");
+        "| HPA Configuration | ✓ |", "| SSO Infrastructure | ✓ |", "| Multi-Node HA | ✗ |", "**Production readiness: 97%**");
 
     assertThat(client.newUntypedWorkflowStub("254carbon/platform").describe().getTypedSearchAttributes()
-        .get(RunbookSearchAttributes.READINESS_SCORE)).as("the score as a search attribute: runbook list shows it").isEqualTo(94L);
+        .get(RunbookSearchAttributes.READINESS_SCORE)).as("the score as a search attribute: runbook list shows it").isEqualTo(97L);
 
-    RunbookTesting.keepHistory(client, "254carbon/platform", PlatformWorkflowImpl.class, "PlatformWorkflow-trusted-85-to-94");
+    RunbookTesting.keepHistory(client, "254carbon/platform", PlatformWorkflowImpl.class, "PlatformWorkflow-trusted-85-to-97");
   }
 
   @Test
@@ -98,6 +103,8 @@ class PlatformWorkflowTest {
     world.done.add("backups");
     world.done.add("image-mirroring");
     PlatformWorkflow run = start();
+    awaitChildGate(run, "sso");
+    approve(child(SsoWorkflow.class, "sso"), "approve-plan", "bob", "carol");
     awaitChildGate(run, "hpa-activation");
     approve(child(HpaActivationWorkflow.class, "hpa-activation"), "approve-plan", "bob", "carol");
 
@@ -106,7 +113,7 @@ class PlatformWorkflowTest {
     assertThat(result.step("backup-activation").summary()).isEqualTo(
         "platform-check found Backup Strategy ✓ already: backup-activation not run");
     assertThat(result.step("image-mirror").change()).isEqualTo(Change.UNCHANGED);
-    assertThat(result.outputs()).containsEntry("score-before", "91%").containsEntry("score", "94%");
+    assertThat(result.outputs()).containsEntry("score-before", "91%").containsEntry("score", "97%");
   }
 
   private PlatformWorkflow start() {

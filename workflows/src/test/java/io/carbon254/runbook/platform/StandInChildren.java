@@ -9,6 +9,7 @@ import io.carbon254.runbook.engine.RunbookResult;
 import io.carbon254.runbook.engine.Step;
 import io.carbon254.runbook.hpa.HpaActivationWorkflow;
 import io.carbon254.runbook.mirror.ImageMirrorWorkflow;
+import io.carbon254.runbook.sso.SsoWorkflow;
 import java.util.List;
 
 /**
@@ -63,6 +64,17 @@ final class StandInChildren {
   public static class HpaActivation extends StandIn implements HpaActivationWorkflow {
     public HpaActivation() {
       super(HpaActivationWorkflow.RUNBOOK, "autoscaling");
+    }
+
+    @Override
+    public RunbookResult run(RunbookRequest request) {
+      return runStandIn(request);
+    }
+  }
+
+  public static class Sso extends StandIn implements SsoWorkflow {
+    public Sso() {
+      super(SsoWorkflow.RUNBOOK, "sso");
     }
 
     @Override
