@@ -8,7 +8,9 @@ import io.carbon254.runbook.engine.RunbookRequest;
 import io.carbon254.runbook.engine.RunbookResult;
 import io.carbon254.runbook.engine.Step;
 import io.carbon254.runbook.engine.StepOutcome;
+import io.carbon254.runbook.engine.Verification;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.failure.ActivityFailure;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,6 +44,12 @@ public class SsoAccessWorkflowImpl extends AbstractRunbookWorkflow implements Ss
         Step configure = rb.declare("configure-access", "Configure the " + specs.size()
             + " Access applications in the Zero Trust dashboard (no sso.apiToken configured: manual mode)");
         rb.output("mode", "manual (no sso.apiToken in the worker's configuration)");
+        // A platform already behind Access needs nobody at the dashboard: a re-run is done at once.
+        Verification already = alreadyBehindAccess(sso, hosts);
+        if (already.ok()) {
+          configure.alreadyDone(already.evidence());
+          return;
+        }
         rb.manualTask(configure, checklist(sso, specs), report -> probes.verifyAccessRedirects(sso, hosts));
         return;
       }
@@ -77,6 +85,15 @@ public class SsoAccessWorkflowImpl extends AbstractRunbookWorkflow implements Ss
           });
       rb.output("applications", table(apps));
     });
+  }
+
+  /** Whether every host redirects to the Access login already; a probe that could not run says no. */
+  private Verification alreadyBehindAccess(Sso sso, List<String> hosts) {
+    try {
+      return probes.verifyAccessRedirects(sso, hosts);
+    } catch (ActivityFailure failure) {
+      return Verification.failed("the hosts could not be probed: " + failure.getMessage());
+    }
   }
 
   /** The step of an application: its domain, or {@code acme-<host>} for an ACME bypass. */

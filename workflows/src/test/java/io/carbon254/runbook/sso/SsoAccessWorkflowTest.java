@@ -163,6 +163,17 @@ class SsoAccessWorkflowTest {
   }
 
   @Test
+  void manualModeOnAPlatformAlreadyBehindAccessAsksNobody() {
+    world.accessConfigured(SsoConfigs.apiMode().sso());
+
+    RunbookResult result = result(start(SsoConfigs.manualMode(), Mode.APPLY));
+
+    assertThat(result.outcome()).isEqualTo(RunbookResult.Outcome.SUCCEEDED);
+    assertThat(result.step("configure-access").change()).isEqualTo(Change.UNCHANGED);
+    assertThat(result.step("configure-access").summary()).isEqualTo("10 host(s) redirect to qagi.cloudflareaccess.com");
+  }
+
+  @Test
   void aRunPausedAtThePlanGateIsKeptForReplay() throws Exception {
     SsoAccessWorkflow run = start(SsoConfigs.apiMode(), Mode.APPLY);
     awaitGate(run, "approve-plan");
