@@ -79,6 +79,7 @@ public final class CloudflareAccessFake implements AutoCloseable {
   private int idpCreates;
   private int writes;
   private int failuresLeft;
+  private MockResponse refusedAppCreate;
   private int failureStatus;
   private int rateLimitedSeconds = -1;
   private Runnable beforeNextAppCreate;
@@ -252,6 +253,11 @@ public final class CloudflareAccessFake implements AutoCloseable {
     rateLimitedSeconds = retryAfterSeconds;
   }
 
+  /** The next application create answers {@code status} with Cloudflare's error {@code code} and {@code message}. */
+  public synchronized void refuseNextApplicationCreate(int status, int code, String message) {
+    refusedAppCreate = reply(status, envelope(null, error(code, message)));
+  }
+
   /** Runs {@code write} just before the next application create is handled (another client got there first). */
   public synchronized void beforeNextApplicationCreate(Runnable write) {
     beforeNextAppCreate = write;
@@ -293,6 +299,11 @@ public final class CloudflareAccessFake implements AutoCloseable {
       return reply(404, envelope(null, error(7000, "No route for that URI")));
     }
     boolean write = !method.equals("GET");
+    if (rest[0].equals("apps") && rest.length == 1 && method.equals("POST") && refusedAppCreate != null) {
+      MockResponse refused = refusedAppCreate;
+      refusedAppCreate = null;
+      return refused;
+    }
     if (rest[0].equals("apps") && rest.length == 1 && method.equals("POST") && beforeNextAppCreate != null) {
       Runnable other = beforeNextAppCreate;
       beforeNextAppCreate = null;

@@ -198,15 +198,21 @@ class LeastPrivilegeTest extends OnTheSandbox {
    */
   private void writeHistorySizes() throws IOException {
     StringBuilder table = new StringBuilder("| run | events | history bytes |\n|---|---:|---:|\n");
-    List<String> runs = new ArrayList<>(List.of(config.name() + "/platform"));
-    client.newWorkflowStub(PlatformWorkflow.class, config.name() + "/platform").status().children()
-        .forEach(child -> runs.add(child.workflowId()));
+    List<String> runs = new ArrayList<>();
+    addTree(config.name() + "/platform", runs);
     for (String id : runs) {
       var history = client.fetchHistory(id);
       table.append("| ").append(id).append(" | ").append(history.getEvents().size()).append(" | ")
           .append(history.getHistory().getSerializedSize()).append(" |\n");
     }
     Files.writeString(Path.of("target", "history-sizes.md"), table);
+  }
+
+  /** {@code id} and every run below it (children's children: sso's phases), depth first. */
+  private void addTree(String id, List<String> runs) {
+    runs.add(id);
+    // Every runbook answers the same status query; the stub's type only names it.
+    client.newWorkflowStub(PlatformWorkflow.class, id).status().children().forEach(child -> addTree(child.workflowId(), runs));
   }
 
   /** Starts platform and answers every gate that opens anywhere in its tree, as the gate's policy needs. */

@@ -162,37 +162,43 @@ public final class CloudflareAccess implements AccessActivities {
     }
 
     ObjectNode desiredApp = appBody(sso, spec, idpId, policyId);
-    JsonNode app = findApplication(api, spec.domain());
+    JsonNode app;
+    String appId;
     boolean appCreated = false;
     boolean appUpdated = false;
-    if (app == null) {
-      String path = api.access("apps");
-      CloudflareApi.Answer answer = api.post(path, desiredApp);
-      if (answer.status() == 409) {
-        // Someone else created it since the lookup (or it holds the domain in a way the lookup does not show).
-        app = findApplication(api, spec.domain());
-        if (app == null) {
-          throw ApplicationFailure.newNonRetryableFailure("Cloudflare refused to create application " + spec.name() + ": POST "
-              + path + " answered 409 " + answer.errors() + ", yet no application is found by domain " + spec.domain()
-              + ": another application holds it (perhaps among its destinations); find it in Zero Trust → Access →"
-              + " Applications, remove " + spec.domain() + " from it or delete it, then retry", "CloudflareRefused");
+    try {
+      app = findApplication(api, spec.domain());
+      if (app == null) {
+        String path = api.access("apps");
+        CloudflareApi.Answer answer = api.post(path, desiredApp);
+        if (answer.status() == 409) {
+          // Someone else created it since the lookup (or it holds the domain in a way the lookup does not show).
+          app = findApplication(api, spec.domain());
+          if (app == null) {
+            throw ApplicationFailure.newNonRetryableFailure("Cloudflare refused to create application " + spec.name() + ": POST "
+                + path + " answered 409 " + answer.errors() + ", yet no application is found by domain " + spec.domain()
+                + ": another application holds it (perhaps among its destinations); find it in Zero Trust → Access →"
+                + " Applications, remove " + spec.domain() + " from it or delete it, then retry", "CloudflareRefused");
+          }
+        } else {
+          app = api.expect(answer, "POST", path, "create application " + spec.name() + " on " + spec.domain()).result();
+          appCreated = true;
+          progress.app = app.path("id").asText();
+          progress.heartbeat(null);
         }
-      } else {
-        app = api.expect(answer, "POST", path, "create application " + spec.name() + " on " + spec.domain()).result();
-        appCreated = true;
-        progress.app = app.path("id").asText();
-        progress.heartbeat(null);
       }
-    }
-    String appId = app.path("id").asText();
-    if (!appCreated) {
-      appCreated = appId.equals(progress.app);
-      List<String> drift = appDrift(app, desiredApp, spec.policyName());
-      if (!drift.isEmpty()) {
-        app = api.put(api.access("apps/" + appId), desiredApp, "update application " + spec.name() + " on " + spec.domain());
-        appUpdated = true;
-        changes.add(0, String.join(", ", drift));
+      appId = app.path("id").asText();
+      if (!appCreated) {
+        appCreated = appId.equals(progress.app);
+        List<String> drift = appDrift(app, desiredApp, spec.policyName());
+        if (!drift.isEmpty()) {
+          app = api.put(api.access("apps/" + appId), desiredApp, "update application " + spec.name() + " on " + spec.domain());
+          appUpdated = true;
+          changes.add(0, String.join(", ", drift));
+        }
       }
+    } catch (ApplicationFailure failure) {
+      throw withoutOrphanPolicy(api, failure, spec, policyCreated ? policyId : null);
     }
     String aud = app.path("aud").asText();
     String on = spec.name() + " on " + spec.domain() + " (aud " + shortAud(aud) + ")";
@@ -209,6 +215,25 @@ public final class CloudflareAccess implements AccessActivities {
       summary = on + " as configured";
     }
     return new AccessApplication(spec.name(), spec.domain(), appId, aud, policyId, appCreated, policyCreated, change, summary);
+  }
+
+  /**
+   * A failure that ends the step (not retried) after this run created the application's policy:
+   * the policy is deleted first, as nothing else would (compensation knows only what a successful
+   * call returned); a retried failure keeps it for the next attempt, which finds it in its heartbeat.
+   */
+  private static ApplicationFailure withoutOrphanPolicy(CloudflareApi api, ApplicationFailure failure, AccessAppSpec spec,
+      String createdPolicy) {
+    if (createdPolicy == null || !failure.isNonRetryable()) {
+      return failure;
+    }
+    try {
+      api.delete(api.access("policies/" + createdPolicy), "delete the policy of " + spec.name());
+      return failure;
+    } catch (ApplicationFailure cleanup) {
+      return ApplicationFailure.newNonRetryableFailure(failure.getOriginalMessage() + "; the policy " + spec.policyName()
+          + " (" + createdPolicy + ") this run created is left: " + cleanup.getOriginalMessage(), failure.getType());
+    }
   }
 
   // ---------------------------------------------------------------------------------- delete

@@ -2,6 +2,7 @@ package io.carbon254.runbook.activities.cloudflare;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -77,6 +78,20 @@ class CloudflareAccessTest {
         .contains("CREATE AccessApplication grafana.254carbon.com — Grafana.254Carbon, session 24h, policy Allow Grafana"
             + " Access, One-time PIN login");
     assertThat(fake.writes()).isZero();
+  }
+
+  @Test
+  void anApplicationCloudflareRefusesLeavesNoPolicyBehind() {
+    String idp = access.ensureIdentityProvider(sso).id();
+    fake.refuseNextApplicationCreate(400, 12130, "access.api.error.invalid_domain");
+
+    ApplicationFailure refused = catchThrowableOfType(ApplicationFailure.class,
+        () -> access.ensureApplication(sso, specs.get(1), idp));
+
+    assertThat(refused.isNonRetryable()).isTrue();
+    assertThat(refused.getOriginalMessage()).contains("400", "12130 access.api.error.invalid_domain");
+    assertThat(fake.applications()).isEmpty();
+    assertThat(fake.policies()).as("the policy created for it is deleted again: compensation would not know it").isEmpty();
   }
 
   @Test
