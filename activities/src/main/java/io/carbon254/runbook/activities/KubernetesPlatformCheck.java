@@ -9,6 +9,7 @@ import io.carbon254.runbook.config.Hpa;
 import io.carbon254.runbook.config.Monitoring;
 import io.carbon254.runbook.config.PlatformService;
 import io.carbon254.runbook.config.Sso;
+import io.carbon254.runbook.engine.Verification;
 import io.carbon254.runbook.platformcheck.CheckResult;
 import io.carbon254.runbook.platformcheck.PlatformCheckActivities;
 import io.carbon254.runbook.activities.KubernetesApi.Call;
@@ -387,7 +388,16 @@ public final class KubernetesPlatformCheck implements PlatformCheckActivities {
     }
     String evidence = ok + " of " + protectedServices.size() + " SSO ingresses protected by Access ("
         + sso.teamDomain() + ")";
-    return new CheckResult("sso", !protectedServices.isEmpty() && ok == protectedServices.size(), evidence, details);
+    boolean ingressesReady = !protectedServices.isEmpty() && ok == protectedServices.size();
+    if (!ingressesReady || sso.apps().isEmpty()) {
+      return new CheckResult("sso", ingressesReady, evidence, details);
+    }
+    // The ingresses are phase 3; phase 2 is Cloudflare's: each host must send a visitor to the Access login.
+    Verification edge = new AccessProbes(http, null).verifyAccessRedirects(sso,
+        sso.apps().stream().map(Sso.AccessApp::host).toList());
+    details.add("Access: " + edge.evidence());
+    return new CheckResult("sso", edge.ok(), edge.ok() ? evidence + "; every host redirects to the Access login"
+        : evidence + "; but not every host is behind Access (see details)", details);
   }
 
   private static boolean servesAny(Ingress ingress, Set<String> hosts) {

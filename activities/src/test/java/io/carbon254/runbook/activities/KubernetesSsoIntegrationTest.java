@@ -13,6 +13,7 @@ import io.carbon254.runbook.config.Sso;
 import io.carbon254.runbook.engine.Change;
 import io.carbon254.runbook.engine.PlanItem;
 import io.carbon254.runbook.engine.Verification;
+import io.carbon254.runbook.platformcheck.CheckResult;
 import io.carbon254.runbook.sandbox.KubernetesMode;
 import io.carbon254.runbook.sandbox.Sandbox;
 import io.carbon254.runbook.sso.ObjectSnapshot;
@@ -75,7 +76,10 @@ class KubernetesSsoIntegrationTest {
   void thePlanFindsTheOriginalHeaderMismatchesThenApplyProtectsEveryServiceAndAnAbortPutsEveryObjectBackExactly() {
     List<PlatformService> services = new ArrayList<>(CONFIG.services());
     services.add(EXTRA);
-    KubernetesPlatformCheck check = new KubernetesPlatformCheck(worker, new OkHttpClient());
+    // The hosts by their real names on the sandbox's Access edge, as the worker reaches them.
+    OkHttpClient edge = new ConnectToRoutes(sandbox.endpoints().connectTo(), sandbox.endpoints().connectToCa())
+        .applyTo(new OkHttpClient.Builder()).build();
+    KubernetesPlatformCheck check = new KubernetesPlatformCheck(worker, edge);
     assertThat(check.checkSso(SSO, CONFIG.services()).ok()).as("no Access annotations yet").isFalse();
 
     // ---- plan: the preflight first
@@ -196,8 +200,16 @@ class KubernetesSsoIntegrationTest {
         .containsEntry("runbook.254carbon.io/sso-config-hash", hash).containsKey("kubectl.kubernetes.io/restartedAt");
 
     assertThat(integration.planIntegration(SSO, services)).extracting(PlanItem::action).containsOnly(PlanItem.Action.KEEP);
-    assertThat(check.checkSso(SSO, CONFIG.services()).ok()).as(check.checkSso(SSO, CONFIG.services()).details().toString())
-        .isTrue();
+    // Phase 3 alone is not SSO: without Access applications (phase 2) the hosts do not send anyone to the login.
+    CheckResult ingressesOnly = check.checkSso(SSO, CONFIG.services());
+    assertThat(ingressesOnly.ok()).isFalse();
+    assertThat(ingressesOnly.evidence()).isEqualTo("9 of 9 SSO ingresses protected by Access (qagi.cloudflareaccess.com);"
+        + " but not every host is behind Access (see details)");
+    assertThat(ingressesOnly.details()).last().asString().startsWith("Access: 10 of 10 hosts do not redirect to the Access login");
+    SSO.apps().forEach(app -> sandbox.cloudflare().seedApplication(app.name(), app.host(), app.sessionDuration()));
+    CheckResult both = check.checkSso(SSO, CONFIG.services());
+    assertThat(both.ok()).as(both.details().toString()).isTrue();
+    assertThat(both.evidence()).endsWith("; every host redirects to the Access login");
 
     // ---- abort: every object exactly as it was, the created ingress gone
     assertThat(integration.restoreSnapshots(snapshots).change()).isEqualTo(Change.UPDATED);

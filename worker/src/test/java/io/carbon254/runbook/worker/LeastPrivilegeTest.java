@@ -41,7 +41,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
-import io.carbon254.runbook.config.PlatformConfig;
 import io.carbon254.runbook.sso.SsoAccessWorkflowImpl;
 import io.carbon254.runbook.sso.SsoIntegrationWorkflowImpl;
 import io.carbon254.runbook.sso.SsoValidationWorkflowImpl;
@@ -59,29 +58,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * the runbook steps that need it. It also writes what each run of that tree costs in history
  * ({@code target/history-sizes.md}).
  */
-class LeastPrivilegeTest extends OnTheSandbox {
+class LeastPrivilegeTest extends OnTheSandboxWithCloudflareApi { // as the demo: sso-access in API mode
 
   private static final String WORKER = "system:serviceaccount:" + Sandbox.WORKER_NAMESPACE + ":" + Sandbox.WORKER_SERVICE_ACCOUNT;
-
-  /** As the demo runs it: sso-access in API mode against the sandbox's Cloudflare account. */
-  static final PlatformConfig API_MODE = Sandbox.withCloudflareApi(CONFIG);
-  static final ChangeAuthorization API_MODE_AUTHORIZATION = new ChangeAuthorization(List.of(API_MODE));
 
   @RegisterExtension
   static final TestWorkflowExtension temporal = extension(API_MODE_AUTHORIZATION, PlatformWorkflowImpl.class,
       PlatformCheckWorkflowImpl.class, ImageMirrorWorkflowImpl.class, BackupActivationWorkflowImpl.class,
       HpaActivationWorkflowImpl.class, SsoWorkflowImpl.class, SsoAccessWorkflowImpl.class,
       SsoIntegrationWorkflowImpl.class, SsoValidationWorkflowImpl.class);
-
-  @Override
-  PlatformConfig configuration() {
-    return API_MODE;
-  }
-
-  @Override
-  ChangeAuthorization authorization() {
-    return API_MODE_AUTHORIZATION;
-  }
 
   /**
    * Permissions the runbooks need on platforms unlike the sandbox, which one platform run does not

@@ -6,7 +6,6 @@ import static io.carbon254.runbook.engine.RunbookTesting.awaitStatus;
 import static io.carbon254.runbook.engine.RunbookTesting.result;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.carbon254.runbook.config.PlatformConfig;
 import io.carbon254.runbook.engine.Change;
 import io.carbon254.runbook.engine.GateView;
 import io.carbon254.runbook.engine.HistoryScan;
@@ -38,25 +37,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * proves what phases 2 and 3 did, platform-check's SSO line turns ✓, a re-run changes nothing, and
  * neither the API token nor the service token's secret is in any history or log line.
  */
-class SsoOnTheSandboxTest extends OnTheSandbox {
-
-  static final PlatformConfig API_MODE = Sandbox.withCloudflareApi(CONFIG);
-  static final ChangeAuthorization API_MODE_AUTHORIZATION = new ChangeAuthorization(List.of(API_MODE));
+class SsoOnTheSandboxTest extends OnTheSandboxWithCloudflareApi {
 
   @RegisterExtension
   static final TestWorkflowExtension temporal = extension(API_MODE_AUTHORIZATION, SsoWorkflowImpl.class,
       SsoAccessWorkflowImpl.class, SsoIntegrationWorkflowImpl.class, SsoValidationWorkflowImpl.class,
       PlatformCheckWorkflowImpl.class);
-
-  @Override
-  PlatformConfig configuration() {
-    return API_MODE;
-  }
-
-  @Override
-  ChangeAuthorization authorization() {
-    return API_MODE_AUTHORIZATION;
-  }
 
   @Test
   void fromNoSsoToValidatedHostsInOneRun() throws Exception {
