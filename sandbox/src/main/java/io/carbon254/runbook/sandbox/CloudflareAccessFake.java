@@ -242,6 +242,22 @@ public final class CloudflareAccessFake implements AutoCloseable {
         .put("session_duration", sessionDuration);
   }
 
+  /** A setting the runbook does not manage, set in the dashboard (e.g. {@code logo_url}), on the application with this domain. */
+  public synchronized void setApplicationField(String domain, String field, String value) {
+    application(domain).put(field, value);
+  }
+
+  /** A field of the application with this domain as stored, or null. */
+  public synchronized String applicationField(String domain, String field) {
+    JsonNode value = application(domain).get(field);
+    return value == null || value.isNull() ? null : value.asText();
+  }
+
+  private ObjectNode application(String domain) {
+    return apps.values().stream().filter(a -> domain.equals(a.path("domain").asText())).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no application for " + domain));
+  }
+
   /** The next {@code times} requests answer {@code status} (a 5xx: Cloudflare failing). */
   public synchronized void failNext(int times, int status) {
     failuresLeft = times;

@@ -155,7 +155,7 @@ public final class CloudflareAccess implements AccessActivities {
       policyCreated = policyId.equals(progress.policy);
       List<String> drift = policyDrift(policy, desiredPolicy);
       if (!drift.isEmpty()) {
-        api.put(api.access("policies/" + policyId), desiredPolicy, "update policy " + spec.policyName());
+        api.put(api.access("policies/" + policyId), overlaid(policy, desiredPolicy), "update policy " + spec.policyName());
         policyUpdated = true;
         changes.add("policy " + spec.policyName() + ": " + String.join(", ", drift));
       }
@@ -192,7 +192,8 @@ public final class CloudflareAccess implements AccessActivities {
         appCreated = appId.equals(progress.app);
         List<String> drift = appDrift(app, desiredApp, spec.policyName());
         if (!drift.isEmpty()) {
-          app = api.put(api.access("apps/" + appId), desiredApp, "update application " + spec.name() + " on " + spec.domain());
+          app = api.put(api.access("apps/" + appId), overlaid(app, desiredApp),
+              "update application " + spec.name() + " on " + spec.domain());
           appUpdated = true;
           changes.add(0, String.join(", ", drift));
         }
@@ -234,6 +235,20 @@ public final class CloudflareAccess implements AccessActivities {
       return ApplicationFailure.newNonRetryableFailure(failure.getOriginalMessage() + "; the policy " + spec.policyName()
           + " (" + createdPolicy + ") this run created is left: " + cleanup.getOriginalMessage(), failure.getType());
     }
+  }
+
+  /**
+   * The body of a PUT (which replaces the whole object): the object as Cloudflare holds it with the
+   * fields this runbook manages set as desired, so settings made in the dashboard that the
+   * configuration does not speak of (a logo, CORS, custom pages) survive the repair of a drift.
+   */
+  static ObjectNode overlaid(JsonNode current, ObjectNode desired) {
+    ObjectNode body = current instanceof ObjectNode object ? object.deepCopy() : desired.objectNode();
+    for (String assigned : List.of("id", "aud", "uid", "created_at", "updated_at")) {
+      body.remove(assigned);
+    }
+    body.setAll(desired);
+    return body;
   }
 
   // ---------------------------------------------------------------------------------- delete

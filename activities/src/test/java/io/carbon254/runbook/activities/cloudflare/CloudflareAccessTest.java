@@ -142,6 +142,7 @@ class CloudflareAccessTest {
   void aSessionDurationChangedByHandIsShownAsDriftAndRepaired() {
     ensureAll();
     fake.setSessionDuration("grafana.254carbon.com", "12h");
+    fake.setApplicationField("grafana.254carbon.com", "logo_url", "https://grafana.254carbon.com/public/img/grafana_icon.svg");
 
     assertThat(access.planAccess(sso)).filteredOn(item -> item.action() != PlanItem.Action.KEEP).extracting(PlanItem::line)
         .containsExactly("UPDATE AccessApplication grafana.254carbon.com — session_duration 12h → 24h");
@@ -154,6 +155,8 @@ class CloudflareAccessTest {
     assertThat(repaired).filteredOn(a -> a.change() != Change.UNCHANGED).containsExactly(grafana);
     assertThat(fake.applications()).filteredOn(a -> a.domain().equals("grafana.254carbon.com"))
         .extracting(CloudflareAccessFake.Application::sessionDuration).containsExactly("24h");
+    assertThat(fake.applicationField("grafana.254carbon.com", "logo_url")).as("a dashboard setting the runbook does not manage")
+        .isEqualTo("https://grafana.254carbon.com/public/img/grafana_icon.svg");
     assertThat(fake.appCreates()).isEqualTo(10);
   }
 
