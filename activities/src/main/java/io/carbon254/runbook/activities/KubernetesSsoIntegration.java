@@ -1,5 +1,6 @@
 package io.carbon254.runbook.activities;
 
+import io.carbon254.runbook.config.Cluster;
 import io.carbon254.runbook.config.PlatformService;
 import io.carbon254.runbook.config.PlatformService.IdentityHeaders;
 import io.carbon254.runbook.config.PlatformService.ServiceAuth;
@@ -110,7 +111,7 @@ public final class KubernetesSsoIntegration implements IntegrationActivities {
   /**
    * Where things are that the service configuration does not name.
    *
-   * @param ingressClass the class of an ingress this adapter creates ({@code cluster.ingressClass})
+   * @param ingressClass the class of an ingress this adapter creates when {@code cluster.ingressClass} names none
    * @param controllerNamespace the namespace of ingress-nginx's controller ConfigMap
    * @param controllerConfigMap that ConfigMap ({@code --configmap} of the controller)
    * @param pollEvery how often a rollout is looked at
@@ -341,13 +342,14 @@ public final class KubernetesSsoIntegration implements IntegrationActivities {
   // ----------------------------------------------------------------------------------------- ingress
 
   @Override
-  public Changed.Result applyIngress(Sso sso, PlatformService service) {
+  public Changed.Result applyIngress(Sso sso, Cluster cluster, PlatformService service) {
     if (!Boolean.TRUE.equals(service.ssoIngress())) {
       return new Changed.Result(Change.UNCHANGED, service.id() + ": ssoIngress false, its ingress is left as it is");
     }
     List<Ingress> serving = serving(service);
     if (serving.isEmpty()) {
-      Ingress desired = newIngress(sso, service);
+      Ingress desired = newIngress(sso, service,
+          cluster != null && cluster.ingressClass() != null ? cluster.ingressClass() : settings.ingressClass());
       kube.call(KubernetesApi.Call.of("create", Ingress.class, service.namespace(), desired.getMetadata().getName()),
           () -> kubernetes.network().v1().ingresses().inNamespace(service.namespace()).resource(desired).create());
       return new Changed.Result(Change.CREATED, "Ingress " + service.namespace() + "/" + desired.getMetadata().getName()
@@ -422,7 +424,7 @@ public final class KubernetesSsoIntegration implements IntegrationActivities {
   }
 
   /** The ingress of a service that has none: its hosts, paths and backend, Access auth, TLS. */
-  private Ingress newIngress(Sso sso, PlatformService s) {
+  private Ingress newIngress(Sso sso, PlatformService s, String ingressClass) {
     List<IngressRule> rules = new ArrayList<>();
     for (String host : hosts(s)) {
       List<HTTPIngressPath> paths = new ArrayList<>();
@@ -436,7 +438,7 @@ public final class KubernetesSsoIntegration implements IntegrationActivities {
         .withNewMetadata().withName(ingressName(s)).withNamespace(s.namespace())
         .addToLabels(KubernetesApi.MANAGED_BY, KubernetesApi.MANAGER).addToLabels("app", s.id())
         .withAnnotations(authAnnotations(sso, s)).endMetadata()
-        .withNewSpec().withIngressClassName(settings.ingressClass())
+        .withNewSpec().withIngressClassName(ingressClass)
         .addNewTl().withHosts(hosts(s)).withSecretName(s.id() + "-tls").endTl()
         .withRules(rules).endSpec()
         .build();

@@ -3,6 +3,7 @@ package io.carbon254.runbook.activities;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.carbon254.runbook.config.Cluster;
 import io.carbon254.runbook.config.ConfigLoader;
 import io.carbon254.runbook.config.PlatformConfig;
 import io.carbon254.runbook.config.PlatformService;
@@ -53,6 +54,8 @@ class KubernetesSsoIntegrationTest {
   private static KubernetesSsoIntegration integration;
 
   /** A service the platform does not have yet: its ingress is created, and deleted again on restore. */
+  /** A cluster whose ingress class is not the adapter's default: a created ingress takes the configured one. */
+  private static final Cluster PUBLIC_CLASS = new Cluster("254carbon-cluster", null, null, null, null, "nginx-public");
   private static final PlatformService EXTRA = new PlatformService("extra", "Extra", "data-platform", "extra.254carbon.com",
       List.of(), new PlatformService.Backend("superset", 8088), List.of(), null, IdentityHeaders.X_WEBAUTH, true, null,
       List.of(), null);
@@ -136,10 +139,10 @@ class KubernetesSsoIntegrationTest {
         .containsEntry("use-forwarded-headers", "true");
     for (PlatformService s : services) {
       Change expected = s.id().equals("portal") ? Change.UNCHANGED : s.id().equals("extra") ? Change.CREATED : Change.UPDATED;
-      assertThat(integration.applyIngress(SSO, s).change()).as(s.id()).isEqualTo(expected);
+      assertThat(integration.applyIngress(SSO, PUBLIC_CLASS, s).change()).as(s.id()).isEqualTo(expected);
     }
     for (PlatformService s : services) {
-      assertThat(integration.applyIngress(SSO, s).change()).as("re-applied " + s.id()).isEqualTo(Change.UNCHANGED);
+      assertThat(integration.applyIngress(SSO, PUBLIC_CLASS, s).change()).as("re-applied " + s.id()).isEqualTo(Change.UNCHANGED);
     }
     Map<String, String> grafana = ingress("monitoring", "grafana-ingress").getMetadata().getAnnotations();
     assertThat(grafana).containsEntry("nginx.ingress.kubernetes.io/auth-url",
@@ -154,7 +157,7 @@ class KubernetesSsoIntegrationTest {
     assertThat(ingress("data-platform", "superset-ingress").getMetadata().getAnnotations())
         .containsEntry("nginx.ingress.kubernetes.io/auth-response-headers", "cf-access-jwt-assertion,CF_Access-User,CF_Access-Groups");
     Ingress extra = ingress("data-platform", "extra-ingress");
-    assertThat(extra.getSpec().getIngressClassName()).isEqualTo("nginx");
+    assertThat(extra.getSpec().getIngressClassName()).as("cluster.ingressClass").isEqualTo("nginx-public");
     assertThat(extra.getSpec().getTls().get(0).getHosts()).containsExactly("extra.254carbon.com");
     assertThat(normalised(object("networking.k8s.io/v1", "Ingress", "data-platform", "portal-ingress")))
         .as("the portal (ssoIngress false) is not touched").isEqualTo(portalBefore);

@@ -1,5 +1,6 @@
 package io.carbon254.runbook.sso;
 
+import io.carbon254.runbook.config.Cluster;
 import io.carbon254.runbook.config.PlatformService;
 import io.carbon254.runbook.config.Sso;
 import io.carbon254.runbook.engine.Changed;
@@ -37,10 +38,11 @@ public interface IntegrationActivities {
   /**
    * The service's ingress: {@code auth-url} ({@code https://<teamDomain>/cdn-cgi/access/authorize}),
    * {@code auth-signin}, {@code auth-response-headers} (Access's JWT and the identity headers the
-   * service is configured with), TLS for its hosts, {@code force-ssl-redirect}.
+   * service is configured with), TLS for its hosts, {@code force-ssl-redirect}. A service without an
+   * ingress gets one of {@code cluster.ingressClass}.
    */
   @ChangesThePlatform
-  Changed.Result applyIngress(Sso sso, PlatformService service);
+  Changed.Result applyIngress(Sso sso, Cluster cluster, PlatformService service);
 
   /**
    * The service's header auth where it has one ({@code serviceAuth}): Grafana {@code auth.proxy}

@@ -64,7 +64,7 @@ public class SsoIntegrationWorkflowImpl extends AbstractRunbookWorkflow implemen
           before.stream().map(ObjectSnapshot::describe).toList()));
 
       controller.run(() -> integration.ensureIngressController(services));
-      ingresses.forEach((service, step) -> step.run(() -> integration.applyIngress(sso, service)));
+      ingresses.forEach((service, step) -> step.run(() -> integration.applyIngress(sso, rb.platform().cluster(), service)));
       for (PlatformService service : withAuth) {
         auths.get(service).run(() -> integration.configureServiceAuth(service));
         StepOutcome<Verification> rollout = rollouts.get(service).run(() -> integration.restartAndWait(service));

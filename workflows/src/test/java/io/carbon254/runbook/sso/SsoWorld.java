@@ -1,5 +1,6 @@
 package io.carbon254.runbook.sso;
 
+import io.carbon254.runbook.config.Cluster;
 import io.carbon254.runbook.config.PlatformService;
 import io.carbon254.runbook.config.Sso;
 import io.carbon254.runbook.engine.Change;
@@ -210,7 +211,7 @@ public class SsoWorld implements AccessActivities, IntegrationActivities, Access
   }
 
   @Override
-  public Changed.Result applyIngress(Sso sso, PlatformService service) {
+  public Changed.Result applyIngress(Sso sso, Cluster cluster, PlatformService service) {
     return write(ingressKey(service), "auth-url=https://" + sso.teamDomain() + "/cdn-cgi/access/authorize; headers="
         + String.join(",", service.identityHeaders().headers()));
   }
